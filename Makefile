@@ -1,0 +1,50 @@
+# parbrief: the two commands are `make briefings` and `make test`; both set up from nothing.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KERNEL := parbrief
+PARAMS ?= params/nghe-an-latest.yaml
+WORKERS ?=
+
+.PHONY: setup briefings scores test test-fast lab bench bench-national sample clean
+
+setup: $(STAMP)
+
+# The venv is rebuilt when the declared dependencies change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The kernel lives inside the venv (--sys-prefix) so notebooks run with exactly these packages.
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (parbrief)" >/dev/null
+	touch $(STAMP)
+
+briefings: setup
+	$(BIN)/parbrief batch $(PARAMS) $(if $(WORKERS),--workers $(WORKERS))
+
+scores: setup
+	$(BIN)/parbrief score --data data/sample --methodology par-commune --period latest --level commune --parent 40 --out reports/scores-latest.csv
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+lab: setup
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/jupyter lab notebooks/
+
+sample: setup
+	$(BIN)/parbrief sample --out data/sample --province 40 --from 2023Q1 --to 2026Q3 --seed 876
+
+bench: setup
+	$(BIN)/python bench/bench_batch.py --workload province
+
+bench-national: setup
+	$(BIN)/python bench/bench_batch.py --workload national
+
+clean:
+	rm -rf reports/*/ reports/*.csv reports/index.html bench/out

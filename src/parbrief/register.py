@@ -1,0 +1,264 @@
+"""The unit register (danh mục đơn vị hành chính), built from ``vietnamadminunits``.
+
+Two registers are in force at different times:
+
+* ``legacy``: 63 provinces -> ~700 districts -> ~10,000 communes, valid until 30 June 2025;
+* ``2025``: 34 provinces -> 3,321 communes/wards/special zones, valid from 1 July 2025
+  (Resolution 202/2025/QH15 abolished the district level).
+
+Codes are strings and are reused across registers (a 2025 commune often keeps the code of one
+of its predecessors), so a code is only meaningful together with a period.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import pandas as pd
+from vietnamadminunits.database import query
+
+from .errors import UnknownLocalityError
+from .names import ascii_name, match_key, nfc, slug
+from .periods import MERGER_QUARTER, Quarter
+
+LEGACY = "legacy"
+REG_2025 = "2025"
+LEVELS = ("province", "district", "commune")
+LEGACY_VALID_TO = date(2025, 6, 30)
+REG_2025_VALID_FROM = date(2025, 7, 1)
+
+COLUMNS = [
+    "code", "name", "short_name", "name_ascii", "slug", "level", "unit_type", "parent_code",
+    "province_code", "register", "valid_from", "valid_to", "lat", "lon", "area_km2", "key",
+]
+
+
+@dataclass(frozen=True)
+class Locality:
+    """One administrative unit as it existed in one register."""
+
+    code: str
+    name: str
+    short_name: str
+    name_ascii: str
+    slug: str
+    level: str
+    unit_type: str
+    parent_code: str | None
+    province_code: str
+    register: str
+    valid_from: date | None
+    valid_to: date | None
+    lat: float | None
+    lon: float | None
+    area_km2: float | None
+
+    @property
+    def file_stem(self) -> str:
+        """``17266-xa-tan-ky``: unique (code) and readable (slug)."""
+        return f"{self.code}-{self.slug}"
+
+    def valid_in(self, period: Quarter) -> bool:
+        return register_for(period) == self.register
+
+
+def register_for(period: "Quarter | str") -> str:
+    """Which register a quarter's figures are reported against."""
+    return REG_2025 if Quarter.parse(period) >= MERGER_QUARTER else LEGACY
+
+
+def _unit_type(name: str, short: str) -> str:
+    return name[: len(name) - len(short)].strip() if name.endswith(short) else ""
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=COLUMNS)
+    df["name_ascii"] = df["name"].map(ascii_name)
+    df["slug"] = df["name"].map(slug)
+    return df
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, pd.DataFrame]:
+    legacy = pd.DataFrame(query("SELECT * FROM admin_units_legacy"))
+    new = pd.DataFrame(query("SELECT * FROM admin_units"))
+    rows: list[dict] = []
+    common = dict(register=LEGACY, valid_from=None, valid_to=LEGACY_VALID_TO)
+    for _, p in legacy.drop_duplicates("provinceCode").iterrows():
+        rows.append(dict(code=p.provinceCode, name=nfc(p.province), short_name=nfc(p.provinceShort),
+                         level="province", unit_type=_unit_type(p.province, p.provinceShort),
+                         parent_code=None, province_code=p.provinceCode, lat=p.provinceLat,
+                         lon=p.provinceLon, area_km2=None, key=p.provinceKey, **common))
+    for _, d in legacy.drop_duplicates("districtCode").iterrows():
+        rows.append(dict(code=d.districtCode, name=nfc(d.district), short_name=nfc(d.districtShort),
+                         level="district", unit_type=nfc(d.districtType), parent_code=d.provinceCode,
+                         province_code=d.provinceCode, lat=d.districtLat, lon=d.districtLon,
+                         area_km2=None, key=f"{d.provinceKey}_{d.districtKey}", **common))
+    for _, w in legacy[legacy.wardCode.notna()].iterrows():
+        rows.append(dict(code=w.wardCode, name=nfc(w.ward), short_name=nfc(w.wardShort),
+                         level="commune", unit_type=nfc(w.wardType), parent_code=w.districtCode,
+                         province_code=w.provinceCode, lat=w.wardLat, lon=w.wardLon, area_km2=None,
+                         key=f"{w.provinceKey}_{w.districtKey}_{w.wardKey}", **common))
+    legacy_frame = _frame(rows)
+
+    rows = []
+    common = dict(register=REG_2025, valid_from=REG_2025_VALID_FROM, valid_to=None)
+    for _, p in new.drop_duplicates("provinceCode").iterrows():
+        rows.append(dict(code=p.provinceCode, name=nfc(p.province), short_name=nfc(p.provinceShort),
+                         level="province", unit_type=_unit_type(p.province, p.provinceShort),
+                         parent_code=None, province_code=p.provinceCode, lat=p.provinceLat,
+                         lon=p.provinceLon, area_km2=None, key=p.provinceKey, **common))
+    for _, w in new.iterrows():
+        rows.append(dict(code=w.wardCode, name=nfc(w.ward), short_name=nfc(w.wardShort),
+                         level="commune", unit_type=nfc(w.wardType), parent_code=w.provinceCode,
+                         province_code=w.provinceCode, lat=w.wardLat, lon=w.wardLon,
+                         area_km2=w.wardAreaKm2, key=f"{w.provinceKey}_{w.wardKey}", **common))
+    new_frame = _frame(rows)
+    for frame in (legacy_frame, new_frame):
+        frame.sort_values(["level", "code"], inplace=True, key=lambda s: s.map(
+            {lvl: i for i, lvl in enumerate(LEVELS)}) if s.name == "level" else s)
+        frame.reset_index(drop=True, inplace=True)
+    return {LEGACY: legacy_frame, REG_2025: new_frame}
+
+
+def table(register: str) -> pd.DataFrame:
+    """The whole register as a DataFrame (one row per unit); do not mutate."""
+    return _load()[register]
+
+
+def _to_locality(row: pd.Series) -> Locality:
+    def num(x):
+        return None if pd.isna(x) else float(x)
+
+    return Locality(
+        code=row.code, name=row["name"], short_name=row.short_name, name_ascii=row.name_ascii,
+        slug=row.slug, level=row.level, unit_type=row.unit_type,
+        parent_code=None if pd.isna(row.parent_code) else row.parent_code,
+        province_code=row.province_code, register=row.register,
+        valid_from=row.valid_from if isinstance(row.valid_from, date) else None,
+        valid_to=row.valid_to if isinstance(row.valid_to, date) else None,
+        lat=num(row.lat), lon=num(row.lon), area_km2=num(row.area_km2),
+    )
+
+
+@lru_cache(maxsize=4)
+def _by_code(register: str) -> dict[str, Locality]:
+    return {r.code: _to_locality(r) for _, r in table(register).iterrows()}
+
+
+def get(code: str, period: "Quarter | str") -> Locality:
+    """The unit with this code in the register in force in ``period``.
+
+    An unknown code is an error; a legacy code asked for after the merger (or the reverse)
+    says which register it belongs to and, for legacy communes, names the successor.
+    """
+    period = Quarter.parse(period)
+    code = str(code).strip()
+    reg = register_for(period)
+    units = _by_code(reg)
+    if code in units:
+        return units[code]
+    other = LEGACY if reg == REG_2025 else REG_2025
+    hint = ""
+    if code in _by_code(other):
+        old = _by_code(other)[code]
+        if reg == REG_2025:
+            successors = successors_of(code)
+            names = ", ".join(f"{s.code} {s.name}" for s in successors)
+            hint = (f" {old.name} ({code}) existed until 30 June 2025; from {MERGER_QUARTER} report "
+                    f"under its successor: {names}" if names else
+                    f" {old.name} ({code}) existed until 30 June 2025")
+        else:
+            hint = f" {old.name} ({code}) exists only from 1 July 2025 ({MERGER_QUARTER})"
+    else:
+        close = difflib.get_close_matches(code, list(units), n=3, cutoff=0.6)
+        if close:
+            hint = " Closest codes: " + ", ".join(f"{c} {units[c].name}" for c in close)
+    raise UnknownLocalityError(
+        f"unknown locality code {code!r} in the {reg} register (period {period}).{hint}".rstrip())
+
+
+def exists(code: str, period: "Quarter | str") -> bool:
+    return str(code) in _by_code(register_for(period))
+
+
+def children(parent_code: str, period: "Quarter | str", level: str | None = None) -> list[Locality]:
+    """Units directly or indirectly under ``parent_code`` at ``level`` (default: the next level)."""
+    reg = register_for(period)
+    parent = get(parent_code, period)
+    df = table(reg)
+    if level is None:
+        level = "district" if (parent.level == "province" and reg == LEGACY) else "commune"
+    if parent.level == "province":
+        sel = df[(df.province_code == parent.code) & (df.level == level)]
+    else:
+        sel = df[(df.parent_code == parent.code) & (df.level == level)]
+    units = _by_code(reg)
+    return [units[c] for c in sel.code]
+
+
+def localities(period: "Quarter | str", level: str, parent: str | None = None) -> list[Locality]:
+    """All units of ``level`` (optionally under ``parent``) in force in ``period``."""
+    if parent is not None:
+        return children(parent, period, level)
+    df = table(register_for(period))
+    units = _by_code(register_for(period))
+    return [units[c] for c in df[df.level == level].code]
+
+
+def find(name: str, period: "Quarter | str", level: str | None = None,
+         parent: str | None = None) -> Locality:
+    """Look a unit up by name: exact after NFC, then case- and diacritic-insensitive.
+
+    ``Tân Kỳ``, ``Xã Tân Kỳ`` and ``tan ky`` all find Xã Tân Kỳ; an unknown or ambiguous name
+    is an error listing the closest matches with their codes.
+    """
+    reg = register_for(period)
+    df = table(reg)
+    if level:
+        df = df[df.level == level]
+    if parent:
+        p = get(parent, period)
+        df = df[(df.parent_code == p.code) | (df.province_code == p.code)] if p.level == "province" \
+            else df[df.parent_code == p.code]
+    wanted = nfc(name)
+    hits = df[(df["name"] == wanted) | (df.short_name == wanted)]
+    if hits.empty:
+        key = match_key(wanted)
+        hits = df[(df["name"].map(match_key) == key) | (df.short_name.map(match_key) == key)]
+    units = _by_code(reg)
+    if len(hits) == 1:
+        return units[hits.code.iloc[0]]
+    where = f" in the {reg} register" + (f" under {parent}" if parent else "")
+    if len(hits) > 1:
+        options = "; ".join(f"{c} {units[c].name} (in {units[c].parent_code})" for c in hits.code[:8])
+        raise UnknownLocalityError(
+            f"ambiguous locality name {name!r}{where}: {options}. Give the code or the parent.")
+    pool = {match_key(n): c for n, c in zip(df["name"], df.code)}
+    pool.update({match_key(n): c for n, c in zip(df.short_name, df.code)})
+    close = difflib.get_close_matches(match_key(wanted), list(pool), n=3, cutoff=0.5)
+    seen: list[str] = []
+    for k in close:
+        if pool[k] not in seen:
+            seen.append(pool[k])
+    hint = (" Did you mean: " + ", ".join(f"{c} {units[c].name}" for c in seen) + "?") if seen else ""
+    raise UnknownLocalityError(f"unknown locality name {name!r}{where}.{hint}")
+
+
+def successors_of(legacy_code: str) -> list[Locality]:
+    """2025 communes that took over a legacy commune or district (default successor first)."""
+    from .crosswalk import commune_crosswalk  # local import: crosswalk builds on this module
+
+    cw = commune_crosswalk()
+    legacy = _by_code(LEGACY).get(str(legacy_code))
+    if legacy is None:
+        return []
+    col = "legacy_district_code" if legacy.level == "district" else "legacy_commune_code"
+    if legacy.level == "province":
+        col = "legacy_province_code"
+    sel = cw[cw[col] == legacy.code].sort_values(["default_successor", "share"], ascending=False)
+    units = _by_code(REG_2025)
+    return [units[c] for c in dict.fromkeys(sel.commune_code)]
