@@ -74,54 +74,58 @@ def _unit_type(name: str, short: str) -> str:
     return name[: len(name) - len(short)].strip() if name.endswith(short) else ""
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=COLUMNS)
-    df["name_ascii"] = df["name"].map(ascii_name)
-    df["slug"] = df["name"].map(slug)
-    return df
+def _units(src: pd.DataFrame, level: str, prefix: str, parent: str | None, key_parts: list[str],
+           register: str, area: str | None = None) -> pd.DataFrame:
+    """One level of a register from the package's flat table (one row per commune)."""
+    code = f"{prefix}Code"
+    src = src[src[code].notna()].drop_duplicates(code)
+    name = src[prefix].map(nfc)
+    short = src[f"{prefix}Short"].map(nfc)
+    if f"{prefix}Type" in src:
+        unit_type = src[f"{prefix}Type"].map(nfc)
+    else:
+        unit_type = pd.Series([_unit_type(n, s) for n, s in zip(name, short)], index=src.index)
+    out = pd.DataFrame({
+        "code": src[code], "name": name, "short_name": short, "level": level,
+        "unit_type": unit_type,
+        "parent_code": src[parent] if parent else None,
+        "province_code": src["provinceCode"], "register": register,
+        "lat": src[f"{prefix}Lat"], "lon": src[f"{prefix}Lon"],
+        "area_km2": src[area] if area else float("nan"),
+        "key": ["_".join(parts) for parts in zip(*(src[k].astype(str) for k in key_parts))],
+    })
+    if register == LEGACY:
+        out["valid_from"], out["valid_to"] = None, LEGACY_VALID_TO
+    else:
+        out["valid_from"], out["valid_to"] = REG_2025_VALID_FROM, None
+    return out
 
 
 @lru_cache(maxsize=1)
 def _load() -> dict[str, pd.DataFrame]:
     legacy = pd.DataFrame(query("SELECT * FROM admin_units_legacy"))
     new = pd.DataFrame(query("SELECT * FROM admin_units"))
-    rows: list[dict] = []
-    common = dict(register=LEGACY, valid_from=None, valid_to=LEGACY_VALID_TO)
-    for _, p in legacy.drop_duplicates("provinceCode").iterrows():
-        rows.append(dict(code=p.provinceCode, name=nfc(p.province), short_name=nfc(p.provinceShort),
-                         level="province", unit_type=_unit_type(p.province, p.provinceShort),
-                         parent_code=None, province_code=p.provinceCode, lat=p.provinceLat,
-                         lon=p.provinceLon, area_km2=None, key=p.provinceKey, **common))
-    for _, d in legacy.drop_duplicates("districtCode").iterrows():
-        rows.append(dict(code=d.districtCode, name=nfc(d.district), short_name=nfc(d.districtShort),
-                         level="district", unit_type=nfc(d.districtType), parent_code=d.provinceCode,
-                         province_code=d.provinceCode, lat=d.districtLat, lon=d.districtLon,
-                         area_km2=None, key=f"{d.provinceKey}_{d.districtKey}", **common))
-    for _, w in legacy[legacy.wardCode.notna()].iterrows():
-        rows.append(dict(code=w.wardCode, name=nfc(w.ward), short_name=nfc(w.wardShort),
-                         level="commune", unit_type=nfc(w.wardType), parent_code=w.districtCode,
-                         province_code=w.provinceCode, lat=w.wardLat, lon=w.wardLon, area_km2=None,
-                         key=f"{w.provinceKey}_{w.districtKey}_{w.wardKey}", **common))
-    legacy_frame = _frame(rows)
-
-    rows = []
-    common = dict(register=REG_2025, valid_from=REG_2025_VALID_FROM, valid_to=None)
-    for _, p in new.drop_duplicates("provinceCode").iterrows():
-        rows.append(dict(code=p.provinceCode, name=nfc(p.province), short_name=nfc(p.provinceShort),
-                         level="province", unit_type=_unit_type(p.province, p.provinceShort),
-                         parent_code=None, province_code=p.provinceCode, lat=p.provinceLat,
-                         lon=p.provinceLon, area_km2=None, key=p.provinceKey, **common))
-    for _, w in new.iterrows():
-        rows.append(dict(code=w.wardCode, name=nfc(w.ward), short_name=nfc(w.wardShort),
-                         level="commune", unit_type=nfc(w.wardType), parent_code=w.provinceCode,
-                         province_code=w.provinceCode, lat=w.wardLat, lon=w.wardLon,
-                         area_km2=w.wardAreaKm2, key=f"{w.provinceKey}_{w.wardKey}", **common))
-    new_frame = _frame(rows)
-    for frame in (legacy_frame, new_frame):
-        frame.sort_values(["level", "code"], inplace=True, key=lambda s: s.map(
-            {lvl: i for i, lvl in enumerate(LEVELS)}) if s.name == "level" else s)
-        frame.reset_index(drop=True, inplace=True)
-    return {LEGACY: legacy_frame, REG_2025: new_frame}
+    frames = {
+        LEGACY: [
+            _units(legacy, "province", "province", None, ["provinceKey"], LEGACY),
+            _units(legacy, "district", "district", "provinceCode",
+                   ["provinceKey", "districtKey"], LEGACY),
+            _units(legacy, "commune", "ward", "districtCode",
+                   ["provinceKey", "districtKey", "wardKey"], LEGACY),
+        ],
+        REG_2025: [
+            _units(new, "province", "province", None, ["provinceKey"], REG_2025),
+            _units(new, "commune", "ward", "provinceCode", ["provinceKey", "wardKey"], REG_2025,
+                   area="wardAreaKm2"),
+        ],
+    }
+    out = {}
+    for reg, parts in frames.items():
+        frame = pd.concat(parts, ignore_index=True)
+        frame["name_ascii"] = frame["name"].map(ascii_name)
+        frame["slug"] = frame["name"].map(slug)
+        out[reg] = frame[COLUMNS].reset_index(drop=True)
+    return out
 
 
 def table(register: str) -> pd.DataFrame:
@@ -129,24 +133,27 @@ def table(register: str) -> pd.DataFrame:
     return _load()[register]
 
 
-def _to_locality(row: pd.Series) -> Locality:
+def _to_locality(row: dict) -> Locality:
     def num(x):
-        return None if pd.isna(x) else float(x)
+        return None if x is None or pd.isna(x) else float(x)
+
+    def day(x):
+        return x if isinstance(x, date) else None
 
     return Locality(
-        code=row.code, name=row["name"], short_name=row.short_name, name_ascii=row.name_ascii,
-        slug=row.slug, level=row.level, unit_type=row.unit_type,
-        parent_code=None if pd.isna(row.parent_code) else row.parent_code,
-        province_code=row.province_code, register=row.register,
-        valid_from=row.valid_from if isinstance(row.valid_from, date) else None,
-        valid_to=row.valid_to if isinstance(row.valid_to, date) else None,
-        lat=num(row.lat), lon=num(row.lon), area_km2=num(row.area_km2),
+        code=row["code"], name=row["name"], short_name=row["short_name"],
+        name_ascii=row["name_ascii"], slug=row["slug"], level=row["level"],
+        unit_type=row["unit_type"],
+        parent_code=None if pd.isna(row["parent_code"]) else row["parent_code"],
+        province_code=row["province_code"], register=row["register"],
+        valid_from=day(row["valid_from"]), valid_to=day(row["valid_to"]),
+        lat=num(row["lat"]), lon=num(row["lon"]), area_km2=num(row["area_km2"]),
     )
 
 
 @lru_cache(maxsize=4)
 def _by_code(register: str) -> dict[str, Locality]:
-    return {r.code: _to_locality(r) for _, r in table(register).iterrows()}
+    return {r["code"]: _to_locality(r) for r in table(register).to_dict("records")}
 
 
 def get(code: str, period: "Quarter | str") -> Locality:
