@@ -124,6 +124,9 @@ def _load() -> dict[str, pd.DataFrame]:
         frame = pd.concat(parts, ignore_index=True)
         frame["name_ascii"] = frame["name"].map(ascii_name)
         frame["slug"] = frame["name"].map(slug)
+        # Stable order (level, then code) so that lists of peers never depend on the package's.
+        frame["_level"] = frame.level.map({lvl: i for i, lvl in enumerate(LEVELS)})
+        frame = frame.sort_values(["_level", "code"], kind="stable")
         out[reg] = frame[COLUMNS].reset_index(drop=True)
     return out
 
