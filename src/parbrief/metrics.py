@@ -1,0 +1,180 @@
+"""Rates derived from the raw quarterly figures (chỉ số tính từ số liệu báo cáo).
+
+One function per metric, each a ratio of catalogue indicators in percent. Rates are kept at
+full precision for scoring; ``press_percent`` rounds them the way the press writes them
+(2 decimals, half up, trailing zeros dropped: 282/375 -> "75.2 %", 39/133 -> "29.32 %").
+A rate whose whole is missing or zero is NaN ("not reported"), never 0 or 100 by accident,
+except where the domain says otherwise (no late record means every late record got an apology).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+
+def round_half_up(value: float, decimals: int = 2) -> float:
+    """Round as published results are rounded (92.625 -> 92.63), not banker's rounding.
+
+    Goes through the shortest decimal repr of the float, so 0.125 and 2.675 round the way a
+    reader of the printed number expects.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return float("nan")
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
+    part = pd.to_numeric(part, errors="coerce").astype("float64")
+    whole = pd.to_numeric(whole, errors="coerce").astype("float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = part / whole * 100.0
+    return out.where(whole > 0)
+
+
+def _col(wide: pd.DataFrame, name: str) -> pd.Series:
+    if name in wide.columns:
+        return pd.to_numeric(wide[name], errors="coerce").astype("float64")
+    return pd.Series(np.nan, index=wide.index, dtype="float64")
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    inputs: tuple[str, ...]
+    compute: Callable[[pd.DataFrame], pd.Series]
+    labels: dict
+    higher_is_better: bool = True
+
+
+def _share(part: str, whole: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda w: _ratio(_col(w, part), _col(w, whole))
+
+
+def _online_services(w: pd.DataFrame) -> pd.Series:
+    return _ratio(_col(w, "procedures_online_full") + _col(w, "procedures_online_partial").fillna(0),
+                  _col(w, "procedures_total"))
+
+
+def _apology_rate(w: pd.DataFrame) -> pd.Series:
+    late = _col(w, "records_resolved_late")
+    rate = _ratio(_col(w, "apologies_issued"), late).clip(upper=100)
+    # No late record: nothing to apologise for, the duty is fully met.
+    return rate.where(~(late == 0), 100.0)
+
+
+def _service_satisfaction(w: pd.DataFrame) -> pd.Series:
+    """Decision 766: satisfaction = 100 % - (overdue rate + complaint rate)."""
+    overdue = _ratio(_col(w, "records_resolved_late") + _col(w, "records_overdue").fillna(0),
+                     _col(w, "records_received"))
+    complaints = _ratio(_col(w, "complaints_received").fillna(0), _col(w, "records_received"))
+    return (100.0 - overdue - complaints).clip(lower=0)
+
+
+def _percent(name: str) -> Callable[[pd.DataFrame], pd.Series]:
+    return lambda w: _col(w, name)
+
+
+METRICS: dict[str, Metric] = {m.name: m for m in [
+    Metric("on_time_rate", ("records_resolved_on_time", "records_resolved"),
+           _share("records_resolved_on_time", "records_resolved"),
+           {"vi": "Tỷ lệ hồ sơ giải quyết đúng hạn", "en": "Records resolved on time"}),
+    Metric("late_rate", ("records_resolved_late", "records_resolved"),
+           _share("records_resolved_late", "records_resolved"),
+           {"vi": "Tỷ lệ hồ sơ giải quyết quá hạn", "en": "Records resolved late"},
+           higher_is_better=False),
+    Metric("overdue_pending_rate", ("records_overdue", "records_pending"),
+           _share("records_overdue", "records_pending"),
+           {"vi": "Tỷ lệ hồ sơ đang giải quyết đã quá hạn", "en": "Pending records overdue"},
+           higher_is_better=False),
+    Metric("apology_rate", ("apologies_issued", "records_resolved_late"), _apology_rate,
+           {"vi": "Tỷ lệ hồ sơ quá hạn có văn bản xin lỗi", "en": "Late records with an apology"}),
+    Metric("procedures_published_rate", ("procedures_published", "procedures_total"),
+           _share("procedures_published", "procedures_total"),
+           {"vi": "Tỷ lệ TTHC được công khai", "en": "Procedures publicly listed"}),
+    Metric("online_full_service_rate", ("procedures_online_full", "procedures_total"),
+           _share("procedures_online_full", "procedures_total"),
+           {"vi": "Tỷ lệ TTHC trực tuyến toàn trình", "en": "Procedures fully online"}),
+    Metric("online_service_rate",
+           ("procedures_online_full", "procedures_online_partial", "procedures_total"),
+           _online_services,
+           {"vi": "Tỷ lệ TTHC cung cấp dịch vụ công trực tuyến", "en": "Procedures offered online"}),
+    Metric("one_stop_shop_rate", ("procedures_at_one_stop_shop", "procedures_total"),
+           _share("procedures_at_one_stop_shop", "procedures_total"),
+           {"vi": "Tỷ lệ TTHC tiếp nhận tại Bộ phận Một cửa",
+            "en": "Procedures handled at the one-stop shop"}),
+    Metric("online_submission_rate", ("records_submitted_online", "records_received"),
+           _share("records_submitted_online", "records_received"),
+           {"vi": "Tỷ lệ hồ sơ nộp trực tuyến", "en": "Records submitted online"}),
+    Metric("online_payment_rate", ("payments_online", "records_payable"),
+           _share("payments_online", "records_payable"),
+           {"vi": "Tỷ lệ thanh toán trực tuyến", "en": "Fees paid online"}),
+    Metric("digitisation_rate", ("records_digitised", "records_received"),
+           _share("records_digitised", "records_received"),
+           {"vi": "Tỷ lệ số hóa hồ sơ", "en": "Records digitised"}),
+    Metric("results_digitisation_rate", ("results_digitised", "records_resolved"),
+           _share("results_digitised", "records_resolved"),
+           {"vi": "Tỷ lệ số hóa kết quả giải quyết", "en": "Results digitised"}),
+    Metric("satisfaction_rate", ("satisfaction_rate",), _percent("satisfaction_rate"),
+           {"vi": "Mức độ hài lòng", "en": "Citizen satisfaction"}),
+    Metric("service_satisfaction_766",
+           ("records_resolved_late", "records_overdue", "complaints_received", "records_received"),
+           _service_satisfaction,
+           {"vi": "Mức độ hài lòng (100% − tỷ lệ quá hạn − tỷ lệ phản ánh)",
+            "en": "Satisfaction (100 % − overdue − complaints)"}),
+    Metric("plan_completion_rate", ("plan_tasks_completed", "plan_tasks_assigned"),
+           _share("plan_tasks_completed", "plan_tasks_assigned"),
+           {"vi": "Tỷ lệ nhiệm vụ kế hoạch CCHC hoàn thành", "en": "PAR plan tasks completed"}),
+    Metric("legal_docs_error_rate", ("legal_docs_with_errors", "legal_docs_issued"),
+           _share("legal_docs_with_errors", "legal_docs_issued"),
+           {"vi": "Tỷ lệ văn bản QPPL có sai sót", "en": "Legal documents with errors"},
+           higher_is_better=False),
+    Metric("legal_docs_review_rate", ("legal_docs_reviewed", "legal_docs_issued"),
+           _share("legal_docs_reviewed", "legal_docs_issued"),
+           {"vi": "Tỷ lệ văn bản QPPL được rà soát", "en": "Legal documents reviewed"}),
+    Metric("training_rate", ("civil_servants_trained", "civil_servants_total"),
+           _share("civil_servants_trained", "civil_servants_total"),
+           {"vi": "Tỷ lệ công chức được bồi dưỡng", "en": "Civil servants trained"}),
+    Metric("electronic_documents_rate", ("documents_sent_electronic", "documents_sent"),
+           _share("documents_sent_electronic", "documents_sent"),
+           {"vi": "Tỷ lệ văn bản gửi điện tử", "en": "Documents sent electronically"}),
+    Metric("digital_signature_rate", ("documents_digitally_signed", "documents_sent"),
+           _share("documents_digitally_signed", "documents_sent"),
+           {"vi": "Tỷ lệ văn bản ký số", "en": "Documents digitally signed"}),
+    Metric("official_email_rate", ("official_email_use",), _percent("official_email_use"),
+           {"vi": "Tỷ lệ sử dụng thư điện tử công vụ", "en": "Official e-mail use"}),
+]}
+
+
+def compute_metrics(wide: pd.DataFrame) -> pd.DataFrame:
+    """Every metric for every row of a wide table (one row per locality, one column per
+    indicator); a metric whose inputs are missing is NaN."""
+    return pd.DataFrame({name: m.compute(wide) for name, m in METRICS.items()},
+                        index=wide.index)
+
+
+def rate(part: float, whole: float) -> float:
+    """One rate in percent at full precision; NaN when the whole is missing or zero."""
+    if whole is None or part is None or not whole or whole != whole:
+        return float("nan")
+    return float(part) / float(whole) * 100.0
+
+
+def press_percent(part: float, whole: float | None = None, lang: str = "en") -> str:
+    """A rate as the press prints it: 2 decimals half up, trailing zeros dropped.
+
+    ``press_percent(282, 375)`` -> "75.2 %" (English), "75,2%" (Vietnamese). With one argument
+    the value is already a percent.
+    """
+    from .formatting import percent
+
+    value = part if whole is None else rate(part, whole)
+    return percent(value, lang)
+
+
+__all__ = ["METRICS", "Metric", "compute_metrics", "rate", "press_percent", "round_half_up"]
