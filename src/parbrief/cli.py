@@ -1,0 +1,132 @@
+"""The ``parbrief`` command line. Thin: every command calls one function of the package."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import ParbriefError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Quarterly PAR-index briefings: validate figures, score, run and render.")
+
+
+def _fail(error: Exception) -> None:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(1)
+
+
+def _latest_period(dataset) -> str:
+    from .periods import Quarter
+
+    return str(max(Quarter.parse(p) for p in dataset.figures.period.unique()))
+
+
+@app.command()
+def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appraisal.csv, README.md"),
+           province: str = typer.Option("40", help="province code, or 'all' for the whole country"),
+           first: str = typer.Option("2023Q1", "--from", help="first quarter"),
+           last: str = typer.Option("2026Q3", "--to", help="last quarter"),
+           seed: int = typer.Option(876, help="random seed (same seed, same bytes)")) -> None:
+    """Write a SYNTHETIC data set (for demonstrations, tests and benchmarks)."""
+    from .periods import Quarter
+    from .sample import write_sample
+
+    try:
+        written = write_sample(out, province=province, first=Quarter.parse(first),
+                               last=Quarter.parse(last), seed=seed)
+    except ParbriefError as e:
+        _fail(e)
+    for path in written or []:
+        typer.echo(str(path))
+
+
+@app.command()
+def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders")) -> None:
+    """Check data files; print every problem as file:row:column: message (exit 1 if any)."""
+    from .validation import validate_paths
+
+    problems = validate_paths(list(paths))
+    for p in problems:
+        typer.echo(str(p))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        raise typer.Exit(1)
+    typer.echo("ok: no problems found", err=True)
+
+
+@app.command()
+def score(data: Path = typer.Option(..., help="data set folder or figures file"),
+          methodology: str = typer.Option(..., help="methodology id (par-commune, par-province-876, "
+                                          "service-766) or a YAML file"),
+          period: str = typer.Option(..., help="quarter, e.g. 2026Q3, or 'latest'"),
+          level: Optional[str] = typer.Option(None, help="province | district | commune "
+                                              "(default: the methodology's level)"),
+          parent: Optional[str] = typer.Option(None, help="peer group: the parent unit's code"),
+          out: Path = typer.Option(..., help="CSV file to write")) -> None:
+    """Score every locality of a level (optionally under one parent) and rank them among peers."""
+    from . import dataset as datasets
+    from . import methodology as methodologies
+    from . import register
+    from .periods import Quarter
+    from .scoring import score_table
+
+    try:
+        ds = datasets.load(data)
+        method = methodologies.load(methodology)
+        quarter = Quarter.parse(_latest_period(ds) if period == "latest" else period)
+        lvl = level or method.levels[-1]
+        if lvl == "district" and register.register_for(quarter) == register.REG_2025:
+            lvl = "commune"  # districts were abolished on 1 July 2025
+        if lvl == "commune" and level is None and register.register_for(quarter) == register.LEGACY:
+            lvl = "district"  # before July 2025 the sample reports districts
+        units = register.localities(quarter, lvl, parent)
+        reported = set(ds.figures.loc[ds.figures.period == str(quarter), "locality_code"])
+        units = [u for u in units if u.code in reported or parent is not None]
+        table = score_table(ds, method, quarter, units)
+    except ParbriefError as e:
+        _fail(e)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, lineterminator="\n")
+    typer.echo(f"{len(table)} localities scored under {method.id} for {quarter}: {out}")
+
+
+@app.command()
+def template(province: str = typer.Option(..., help="province code, e.g. 40"),
+             period: str = typer.Option(..., help="quarter, e.g. 2026Q3"),
+             out: Path = typer.Option(..., help="Excel file to write (.xlsx)")) -> None:
+    """Write an Excel workbook pre-filled with the province's units, for localities to fill in."""
+    from .template import write_template
+
+    try:
+        write_template(province, period, out)
+    except ParbriefError as e:
+        _fail(e)
+    typer.echo(str(out))
+
+
+@app.command()
+def locality(query: str = typer.Argument(..., help="a code or a name (diacritics optional)"),
+             period: str = typer.Option("2026Q3", help="the register in force in this quarter"),
+             parent: Optional[str] = typer.Option(None, help="restrict to units under this code")) -> None:
+    """Look a unit up in the register by code or name."""
+    from . import register
+
+    try:
+        unit = register.get(query, period) if query.isdigit() else register.find(query, period,
+                                                                                 parent=parent)
+    except ParbriefError as e:
+        _fail(e)
+    for field, value in unit.__dict__.items():
+        typer.echo(f"{field:14} {value}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
