@@ -178,3 +178,26 @@ def test_nothing_is_evaluated(tmp_path):
     path.write_text("!!python/object/apply:os.system ['true']\n", encoding="utf-8")
     with pytest.raises(MethodologyError, match="not valid YAML"):
         methodology.load(str(path))
+
+
+def test_a_missing_rate_earns_no_penalty(tmp_path):
+    path = _broken(tmp_path, "    rule: {type: per_unit, indicator: records_resolved_late, points: -0.25, per: 10}",
+                   "    rule: {type: thresholds, metric: apology_rate, steps: [{max: 50, points: -1}]}")
+    method = methodology.load(path)
+    scored = scoring.score(_wide(E=dict(survey_satisfaction_index=50)), _appraisal([]), method)
+    assert scored.loc["E", "adjustment"] == 0
+
+
+def test_boolean_points_above_the_criterion_max(tmp_path):
+    path = _broken(tmp_path, "indicator: one_stop_shop_operational}",
+                   "indicator: one_stop_shop_operational, points: 5}")
+    with pytest.raises(MethodologyError, match=r"\(desk_open\).rule.points: 5 points is outside "
+                                               r"0..1, the criterion's max"):
+        methodology.load(path)
+
+
+def test_penalty_with_a_positive_cap(tmp_path):
+    path = _broken(tmp_path, "cap: -1.5", "cap: 1.5")
+    with pytest.raises(MethodologyError, match=r"bonus_penalty\[1\] \(late_records\).cap: cap 1.5 "
+                                               r"has the opposite sign"):
+        methodology.load(path)

@@ -92,6 +92,7 @@ class Adjustment:
     name: dict
     rule: Rule
     cap: float
+    assumption: str | None = None
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,9 @@ def _rule(r: _Reader, node, where: str, allowed_types: tuple[str, ...], max_poin
                     per=r.number(node.get("per", 1), f"{where}.per", positive=True))
     if kind == "boolean":
         pts = node.get("points")
+        if pts is not None and max_points is not None and not 0 <= pts <= max_points:
+            r.fail(f"{where}.points", f"{pts!r} points is outside 0..{max_points:g}, "
+                                      "the criterion's max")
         return Rule(kind, metric, indicator,
                     points=None if pts is None else r.number(pts, f"{where}.points"))
     return Rule(kind)
@@ -319,6 +323,10 @@ def _criterion(r: _Reader, node, where: str, area_id: str, seen: set[str],
     rule = _rule(r, node["rule"], f"{where}.rule", RULE_TYPES, max_points)
     return Criterion(cid, r.labels(node["name"], f"{where}.name"), max_points, area_id, rule,
                      (), node.get("assumption"))
+
+
+def _rule_point_values(rule: Rule) -> list[float]:
+    return [p for _, _, p in rule.steps] + ([rule.points] if rule.points is not None else [])
 
 
 def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str = "") -> Methodology:
@@ -374,7 +382,15 @@ def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str 
         cap = r.number(node["cap"], f"{where} ({aid}).cap")
         if cap == 0:
             r.fail(f"{where} ({aid}).cap", "a cap of 0 makes the item useless")
-        adjustments.append(Adjustment(aid, r.labels(node["name"], f"{where}.name"), rule, cap))
+        signs = {p > 0 for p in _rule_point_values(rule) if p != 0}
+        if signs and signs != {cap > 0}:
+            r.fail(f"{where} ({aid}).cap", f"cap {cap:g} has the opposite sign of the rule's "
+                                           "points; a penalty needs a negative cap, a bonus a "
+                                           "positive one")
+        if node.get("assumption"):
+            assumptions.append(f"{aid}: {node['assumption']}")
+        adjustments.append(Adjustment(aid, r.labels(node["name"], f"{where}.name"), rule, cap,
+                                      node.get("assumption")))
     bands = []
     if not isinstance(doc["classification"], list) or not doc["classification"]:
         r.fail("classification", "expected a list of {min, label} bands")

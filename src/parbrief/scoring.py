@@ -63,7 +63,7 @@ def _rule_points(rule: Rule, value: pd.Series, max_points: float) -> pd.Series:
             decided |= hit
         return pts.where(value.notna())
     if rule.type == "boolean":
-        full = max_points if rule.points is None else rule.points
+        full = max_points if rule.points is None else min(rule.points, max_points)
         return (value >= 0.5).astype("float64") * full
     if rule.type == "survey":
         return (value / rule.scale * max_points).clip(lower=0, upper=max_points)
@@ -104,13 +104,15 @@ def _adjustments(wide: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     inputs = _inputs(wide)
     out = {}
     for adj in method.adjustments:
-        v = _value(inputs, adj.rule).fillna(0)
+        v = _value(inputs, adj.rule)
+        # A missing figure earns no bonus and no penalty: a blank rate is not a 0 % rate.
         if adj.rule.type == "per_unit":
             pts = np.floor(v / adj.rule.per) * adj.rule.points
         elif adj.rule.type == "boolean":
             pts = (v >= 0.5).astype("float64") * (adj.rule.points or 0)
         else:
-            pts = _rule_points(adj.rule, v, math.inf).fillna(0)
+            pts = _rule_points(adj.rule, v, math.inf)
+        pts = pts.where(v.notna(), 0.0)
         out[adj.id] = pts.clip(lower=min(adj.cap, 0), upper=max(adj.cap, 0))
     return pd.DataFrame(out, index=wide.index)
 
