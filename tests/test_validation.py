@@ -149,11 +149,11 @@ def test_every_problem_in_every_file_sorted():
 def test_appraisal_table():
     found = problems(BAD / "appraisal")
     assert found[:7] == [
-        "appraisal.csv:3:points: negative points -1 for criterion 1.2; points cannot be negative, "
+        "appraisal.csv:3:points: negative points -1 for criterion a1_propaganda; points cannot be negative, "
         "correct them",
         "appraisal.csv:4:points: non-numeric points 'two'; write a plain number with a dot as "
         "decimal separator (e.g. 2.5)",
-        "appraisal.csv:5:criterion: duplicate row: criterion 1.1 of par-commune for 00004 in "
+        "appraisal.csv:5:criterion: duplicate row: criterion a1_leadership of par-commune for 00004 in "
         "2026Q3 is given on lines 2 and 5; delete one of them",
         "appraisal.csv:6:locality_code: unknown locality code '423' in the 2025 register (period "
         "2026Q3). Huyện Tân Kỳ (423) existed until 30 June 2025; from 2025Q3 report under its "
@@ -163,7 +163,7 @@ def test_appraisal_table():
         "accepted: 2026-Q3, Q3/2026)",
         "appraisal.csv:8:methodology: missing methodology; write the methodology "
         "(e.g. par-commune)",
-        "appraisal.csv:9:points: missing points for criterion 1.5; write the points awarded (0 if "
+        "appraisal.csv:9:points: missing points for criterion a1_directives; write the points awarded (0 if "
         "none), or delete the row",
     ]
 

@@ -124,6 +124,73 @@ def locality(query: str = typer.Argument(..., help="a code or a name (diacritics
         typer.echo(f"{field:14} {value}")
 
 
+def _split(value: Optional[str], option: str) -> Optional[list[str]]:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        _fail(ValueError(f"{option} needs at least one value, e.g. {option} vi,en"))
+    return items
+
+
+def _finish(result) -> None:
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def run(locality: str = typer.Option(..., help="locality code (mã đơn vị), e.g. 17266"),
+        period: str = typer.Option(..., help="quarter, e.g. 2026Q3, or 'latest'"),
+        data: Path = typer.Option(Path("data/sample"), help="data set folder or figures file"),
+        methodology: str = typer.Option("par-commune", help="methodology id or YAML file"),
+        lang: str = typer.Option("vi,en", "--lang", help="languages, comma-separated: vi,en"),
+        formats: str = typer.Option("html,pdf", help="output formats, comma-separated: html,pdf"),
+        out: Path = typer.Option(Path("reports"), help="output folder"),
+        executor: str = typer.Option("warm", help="warm | strict"),
+        force: bool = typer.Option(False, help="run even when the briefing is up to date"),
+        renderer: str = typer.Option("typst", help="typst | quarto (needs quarto on PATH)"),
+        progress: bool = typer.Option(True, help="show a progress bar")) -> None:
+    """One briefing: one locality in one quarter (HTML and PDF, Vietnamese and English)."""
+    from .batch import run_batch
+    from .params import run_params
+
+    try:
+        params = run_params(locality=locality, period=period, data=data, methodology=methodology,
+                            languages=_split(lang, "--lang"), formats=_split(formats, "--formats"),
+                            output=out, executor=executor)
+        result = run_batch(params, workers=1, force=force, executor=executor,
+                           progress=progress, renderer=renderer)
+    except ParbriefError as e:
+        _fail(e)
+    _finish(result)
+
+
+@app.command()
+def batch(params_file: Path = typer.Argument(..., metavar="PARAMS",
+                                             help="params file, e.g. params/nghe-an-latest.yaml"),
+          workers: Optional[int] = typer.Option(None, min=1, help="worker processes "
+                                                "(default: the number of cores)"),
+          force: bool = typer.Option(False, help="re-run jobs that are up to date"),
+          executor: Optional[str] = typer.Option(None, help="warm (default) | strict | dask"),
+          scheduler: Optional[str] = typer.Option(None, help="dask scheduler address "
+                                                  "(tcp://host:8786); default: a local cluster"),
+          progress: bool = typer.Option(True, help="show a progress bar on stderr"),
+          out: Optional[Path] = typer.Option(None, help="output folder (default: the params "
+                                             "file's 'output')"),
+          renderer: str = typer.Option("typst", help="typst | quarto (needs quarto on PATH)")) -> None:
+    """Many briefings: every job of a params file, in parallel; skips what is up to date."""
+    from .batch import run_batch
+
+    if scheduler and executor not in (None, "dask"):
+        _fail(ValueError("--scheduler is for --executor dask"))
+    try:
+        result = run_batch(params_file, workers=workers, force=force,
+                           executor="dask" if scheduler and not executor else executor,
+                           scheduler=scheduler, progress=progress, renderer=renderer, output=out)
+    except ParbriefError as e:
+        _fail(e)
+    _finish(result)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -125,7 +125,7 @@ def _catalogue() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 @dataclass(frozen=True)
 class _Methodology:
     id: str
-    level: str
+    levels: tuple[str, ...]
     leaves: tuple[tuple[str, float], ...]  # (criterion id, max) of every appraisal leaf
 
 
@@ -165,7 +165,8 @@ def read_methodologies(where: str | Path | list | None = None) -> list[_Methodol
             raise MethodologyError(f"{path.name}: not valid YAML ({e})") from e
         out.append(_Methodology(
             id=str(doc.get("id") or path.stem),
-            level=str(doc.get("level", "")),
+            levels=tuple(str(v) for v in (doc.get("level") if isinstance(doc.get("level"), list)
+                                          else [doc.get("level", "")])),
             leaves=tuple(_appraisal_leaves(
                 [c for a in doc.get("areas") or [] for c in (a.get("criteria") or [])],
                 f"{path.name}:areas")),
@@ -500,7 +501,7 @@ def generate(province: str = "40", first: str | Quarter = "2023Q1",
             "value": matrix.ravel(),
         }))
         for m in methods:
-            if m.level not in _levels_for(units.level.iloc[0]) or not m.leaves:
+            if not set(m.levels) & _levels_for(units.level.iloc[0]) or not m.leaves:
                 continue
             points = _appraisal_points(units, quality, q, seed, m)[keep]
             appraisal_parts.append(pd.DataFrame({

@@ -171,7 +171,9 @@ class messages:
 
     @staticmethod
     def unknown_methodology(name: str, error: str) -> str:
-        return f"unknown methodology {name!r}: {error}"
+        # The loader's message already names the methodology and the shipped ones.
+        return error if error.startswith("unknown methodology") else \
+            f"unknown methodology {name!r}: {error}"
 
     @staticmethod
     def unknown_criterion(criterion: str, methodology: str, known: Sequence[str]) -> str:
