@@ -29,55 +29,67 @@ def round_half_up(value: float, decimals: int = 2) -> float:
     return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
-def _ratio(part: pd.Series, whole: pd.Series) -> pd.Series:
-    part = pd.to_numeric(part, errors="coerce").astype("float64")
-    whole = pd.to_numeric(whole, errors="coerce").astype("float64")
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = part / whole * 100.0
-    return out.where(whole > 0)
+        return np.where(whole > 0, part / whole * 100.0, np.nan)
 
 
-def _col(wide: pd.DataFrame, name: str) -> pd.Series:
-    if name in wide.columns:
-        return pd.to_numeric(wide[name], errors="coerce").astype("float64")
-    return pd.Series(np.nan, index=wide.index, dtype="float64")
+class _Columns:
+    """Indicator columns as float arrays (missing column: all NaN).
+
+    Metrics run on numpy arrays: a briefing computes them for a handful of rows many times,
+    where pandas' per-operation overhead would dominate.
+    """
+
+    def __init__(self, wide: pd.DataFrame):
+        self._wide = wide
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, name: str) -> np.ndarray:
+        if name not in self._cache:
+            if name in self._wide.columns:
+                self._cache[name] = pd.to_numeric(self._wide[name], errors="coerce") \
+                    .to_numpy(dtype="float64", na_value=np.nan)
+            else:
+                self._cache[name] = np.full(len(self._wide), np.nan)
+        return self._cache[name]
 
 
 @dataclass(frozen=True)
 class Metric:
     name: str
     inputs: tuple[str, ...]
-    compute: Callable[[pd.DataFrame], pd.Series]
+    compute: Callable[[_Columns], np.ndarray]
     labels: dict
     higher_is_better: bool = True
 
 
-def _share(part: str, whole: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda w: _ratio(_col(w, part), _col(w, whole))
+def _share(part: str, whole: str) -> Callable[[_Columns], np.ndarray]:
+    return lambda c: _ratio(c(part), c(whole))
 
 
-def _online_services(w: pd.DataFrame) -> pd.Series:
-    return _ratio(_col(w, "procedures_online_full") + _col(w, "procedures_online_partial").fillna(0),
-                  _col(w, "procedures_total"))
+def _online_services(c: _Columns) -> np.ndarray:
+    return _ratio(c("procedures_online_full") + np.nan_to_num(c("procedures_online_partial")),
+                  c("procedures_total"))
 
 
-def _apology_rate(w: pd.DataFrame) -> pd.Series:
-    late = _col(w, "records_resolved_late")
-    rate = _ratio(_col(w, "apologies_issued"), late).clip(upper=100)
+def _apology_rate(c: _Columns) -> np.ndarray:
+    late = c("records_resolved_late")
+    rate = np.minimum(_ratio(c("apologies_issued"), late), 100.0)
     # No late record: nothing to apologise for, the duty is fully met.
-    return rate.where(~(late == 0), 100.0)
+    return np.where(late == 0, 100.0, rate)
 
 
-def _service_satisfaction(w: pd.DataFrame) -> pd.Series:
+def _service_satisfaction(c: _Columns) -> np.ndarray:
     """Decision 766: satisfaction = 100 % - (overdue rate + complaint rate)."""
-    overdue = _ratio(_col(w, "records_resolved_late") + _col(w, "records_overdue").fillna(0),
-                     _col(w, "records_received"))
-    complaints = _ratio(_col(w, "complaints_received").fillna(0), _col(w, "records_received"))
-    return (100.0 - overdue - complaints).clip(lower=0)
+    overdue = _ratio(c("records_resolved_late") + np.nan_to_num(c("records_overdue")),
+                     c("records_received"))
+    complaints = _ratio(np.nan_to_num(c("complaints_received")), c("records_received"))
+    return np.maximum(100.0 - overdue - complaints, 0.0)
 
 
-def _percent(name: str) -> Callable[[pd.DataFrame], pd.Series]:
-    return lambda w: _col(w, name)
+def _percent(name: str) -> Callable[[_Columns], np.ndarray]:
+    return lambda c: c(name).copy()
 
 
 METRICS: dict[str, Metric] = {m.name: m for m in [
@@ -154,7 +166,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
 def compute_metrics(wide: pd.DataFrame) -> pd.DataFrame:
     """Every metric for every row of a wide table (one row per locality, one column per
     indicator); a metric whose inputs are missing is NaN."""
-    return pd.DataFrame({name: m.compute(wide) for name, m in METRICS.items()},
+    columns = _Columns(wide)
+    return pd.DataFrame({name: m.compute(columns) for name, m in METRICS.items()},
                         index=wide.index)
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import register
 from .methodology import Criterion, Methodology, Rule
-from .metrics import compute_metrics, round_half_up
+from .metrics import METRICS, compute_metrics, round_half_up
 from .periods import Quarter
 
 
@@ -32,106 +32,125 @@ def figures_wide(figures: pd.DataFrame, period: "Quarter | str", codes=None) -> 
     return wide.astype("float64")
 
 
-def _inputs(wide: pd.DataFrame) -> pd.DataFrame:
-    """Indicators and metrics side by side: rules may name either."""
-    met = compute_metrics(wide)
-    return pd.concat([wide, met[[c for c in met.columns if c not in wide.columns]]], axis=1)
+class _Inputs:
+    """Indicators and metrics by name, as float arrays aligned with ``wide``'s rows: rules may
+    name either. Plain numpy keeps scoring one locality cheap (a briefing scores 8 quarters)."""
+
+    def __init__(self, wide: pd.DataFrame):
+        self._wide = wide
+        self._metrics = None
+        self.n = len(wide)
+
+    def __call__(self, name: str | None) -> np.ndarray:
+        if name in self._wide.columns:
+            return pd.to_numeric(self._wide[name], errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan)
+        if name in METRICS:
+            if self._metrics is None:
+                self._metrics = compute_metrics(self._wide)
+            return self._metrics[name].to_numpy(dtype="float64", na_value=np.nan)
+        return np.full(self.n, np.nan)
 
 
-def _value(inputs: pd.DataFrame, rule: Rule) -> pd.Series:
-    name = rule.source
-    if name in inputs.columns:
-        return inputs[name].astype("float64")
-    return pd.Series(np.nan, index=inputs.index, dtype="float64")
-
-
-def _rule_points(rule: Rule, value: pd.Series, max_points: float) -> pd.Series:
-    if rule.type == "proportional":
-        if rule.direction == "lower":
-            pts = max_points * (100.0 - value) / (100.0 - rule.target)
-            pts = pts.where(value > rule.target, max_points)
+def _rule_points(rule: Rule, value: np.ndarray, max_points: float) -> np.ndarray:
+    """Points of one rule; NaN where the input is missing."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if rule.type == "proportional":
+            if rule.direction == "lower":
+                pts = np.where(value > rule.target,
+                               max_points * (100.0 - value) / (100.0 - rule.target), max_points)
+            else:
+                pts = np.where(value < rule.target, value * max_points / rule.target, max_points)
+            pts = np.clip(pts, 0, max_points)
+        elif rule.type == "thresholds":
+            pts = np.zeros_like(value)
+            decided = np.zeros(value.shape, dtype=bool)
+            for kind, bound, step_points in rule.steps:
+                hit = ((value >= bound) if kind == "min" else (value <= bound)) & ~decided
+                pts = np.where(hit, step_points, pts)
+                decided |= hit
+        elif rule.type == "boolean":
+            full = max_points if rule.points is None else min(rule.points, max_points)
+            pts = (value >= 0.5).astype("float64") * full
+        elif rule.type == "survey":
+            pts = np.clip(value / rule.scale * max_points, 0, max_points)
         else:
-            pts = (value * max_points / rule.target).where(value < rule.target, max_points)
-        return pts.clip(lower=0, upper=max_points)
-    if rule.type == "thresholds":
-        pts = pd.Series(0.0, index=value.index)
-        decided = pd.Series(False, index=value.index)
-        for kind, bound, step_points in rule.steps:
-            hit = (value >= bound) if kind == "min" else (value <= bound)
-            hit &= ~decided
-            pts = pts.where(~hit, step_points)
-            decided |= hit
-        return pts.where(value.notna())
-    if rule.type == "boolean":
-        full = max_points if rule.points is None else min(rule.points, max_points)
-        return (value >= 0.5).astype("float64") * full
-    if rule.type == "survey":
-        return (value / rule.scale * max_points).clip(lower=0, upper=max_points)
-    raise AssertionError(rule.type)  # appraisal is handled by the caller
+            raise AssertionError(rule.type)  # appraisal is handled by the caller
+    return np.where(np.isnan(value), np.nan, pts)
 
 
 def _appraisal_points(appraisal: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    """Points per (locality, criterion) for this methodology."""
+    """Points per locality (rows) and criterion (columns) for this methodology."""
     if appraisal is None or appraisal.empty:
-        return pd.DataFrame(columns=["code", "criterion", "points"])
+        return pd.DataFrame()
     rows = appraisal[appraisal.methodology == method.id]
-    return pd.DataFrame({"code": rows.locality_code.astype("str"), "criterion": rows.criterion,
-                         "points": rows.points.astype("float64")})
+    if rows.empty:
+        return pd.DataFrame()
+    return rows.pivot_table(index="locality_code", columns="criterion", values="points",
+                            aggfunc="first")
 
 
 def _leaf_points(wide: pd.DataFrame, appraisal: pd.DataFrame, method: Methodology
-                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(points, values): one row per locality, one column per leaf criterion; NaN = missing."""
-    inputs = _inputs(wide)
+                 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """(points, values) per leaf criterion, arrays aligned with ``wide``; NaN = missing."""
+    inputs = _Inputs(wide)
     given = _appraisal_points(appraisal, method)
-    given = given.pivot_table(index="code", columns="criterion", values="points",
-                              aggfunc="first") if len(given) else pd.DataFrame()
+    if len(given):
+        given.index = given.index.astype("str")
+        given = given.reindex([str(c) for c in wide.index])
     points, values = {}, {}
     for cid, c in method.criteria().items():
         if c.rule.type == "appraisal":
-            v = given[cid].reindex(wide.index) if cid in given.columns \
-                else pd.Series(np.nan, index=wide.index)
-            values[cid] = v.astype("float64")
-            points[cid] = v.clip(lower=0, upper=c.max_points).astype("float64")
-        else:
-            v = _value(inputs, c.rule)
+            v = given[cid].to_numpy(dtype="float64", na_value=np.nan) if cid in given.columns \
+                else np.full(len(wide), np.nan)
             values[cid] = v
-            points[cid] = _rule_points(c.rule, v, c.max_points).where(v.notna())
-    return pd.DataFrame(points, index=wide.index), pd.DataFrame(values, index=wide.index)
+            points[cid] = np.clip(v, 0, c.max_points)
+        else:
+            v = inputs(c.rule.source)
+            values[cid] = v
+            points[cid] = _rule_points(c.rule, v, c.max_points)
+    return points, values
 
 
 def _adjustments(wide: pd.DataFrame, method: Methodology) -> pd.DataFrame:
-    inputs = _inputs(wide)
+    inputs = _Inputs(wide)
     out = {}
     for adj in method.adjustments:
-        v = _value(inputs, adj.rule)
+        v = inputs(adj.rule.source)
+        with np.errstate(invalid="ignore"):
+            if adj.rule.type == "per_unit":
+                pts = np.floor(v / adj.rule.per) * adj.rule.points
+            elif adj.rule.type == "boolean":
+                pts = (v >= 0.5).astype("float64") * (adj.rule.points or 0)
+            else:
+                pts = _rule_points(adj.rule, v, math.inf)
         # A missing figure earns no bonus and no penalty: a blank rate is not a 0 % rate.
-        if adj.rule.type == "per_unit":
-            pts = np.floor(v / adj.rule.per) * adj.rule.points
-        elif adj.rule.type == "boolean":
-            pts = (v >= 0.5).astype("float64") * (adj.rule.points or 0)
-        else:
-            pts = _rule_points(adj.rule, v, math.inf)
-        pts = pts.where(v.notna(), 0.0)
-        out[adj.id] = pts.clip(lower=min(adj.cap, 0), upper=max(adj.cap, 0))
+        pts = np.where(np.isnan(v), 0.0, pts)
+        out[adj.id] = np.clip(pts, min(adj.cap, 0), max(adj.cap, 0))
     return pd.DataFrame(out, index=wide.index)
 
 
 def score(wide: pd.DataFrame, appraisal: pd.DataFrame, method: Methodology) -> pd.DataFrame:
     """Points per area, adjustment, total, maximum, index and class for every row of ``wide``."""
     points, _ = _leaf_points(wide, appraisal, method)
-    out = pd.DataFrame(index=wide.index)
+    columns = {}
+    area_total = np.zeros(len(wide))
     for area in method.areas:
-        ids = [c.id for c in area.leaves()]
-        out[f"points_{area.id}"] = points[ids].sum(axis=1, min_count=0).round(6)
+        total = np.zeros(len(wide))
+        for c in area.leaves():
+            total += np.nan_to_num(points[c.id])
+        columns[f"points_{area.id}"] = np.round(total, 6)
+        area_total += columns[f"points_{area.id}"]  # the total adds up the published columns
     adj = _adjustments(wide, method)
-    out["adjustment"] = adj.sum(axis=1).round(6) if len(adj.columns) else 0.0
-    area_total = out[[f"points_{a.id}" for a in method.areas]].sum(axis=1)
-    out["total"] = (area_total + out["adjustment"]).clip(lower=0, upper=method.maximum).round(6)
-    out["maximum"] = method.maximum
+    adjustment = adj.to_numpy().sum(axis=1) if len(adj.columns) else np.zeros(len(wide))
+    columns["adjustment"] = np.round(adjustment, 6)
+    columns["total"] = np.round(np.clip(area_total + adjustment, 0, method.maximum), 6)
+    columns["maximum"] = np.full(len(wide), method.maximum)
     # Rounded to 8 places first so float noise (92.62499999999) cannot flip a published .xx5.
-    out["index"] = [round_half_up(round(t / method.maximum * 100, 8), 2) for t in out["total"]]
-    bands = [method.classify(i) for i in out["index"]]
+    columns["index"] = np.array([round_half_up(round(t / method.maximum * 100, 8), 2)
+                                 for t in columns["total"]], dtype="float64")
+    bands = [method.classify(i) for i in columns["index"]]
+    out = pd.DataFrame(columns, index=wide.index)
     out["classification"] = [b.label["en"] if b else None for b in bands]
     out["classification_vi"] = [b.label["vi"] if b else None for b in bands]
     return out
@@ -141,14 +160,13 @@ def criterion_points(wide: pd.DataFrame, appraisal: pd.DataFrame, method: Method
                      ) -> pd.DataFrame:
     """One locality's points per leaf criterion (wide has one row), in methodology order."""
     points, values = _leaf_points(wide, appraisal, method)
-    code = wide.index[0]
     rows = []
     for cid, c in method.criteria().items():
-        p = points.loc[code, cid]
+        p = float(points[cid][0])
         rows.append({"area": c.area_id, "criterion": cid, "name_vi": c.name["vi"],
                      "name_en": c.name["en"], "rule": c.rule.type, "max": c.max_points,
-                     "points": 0.0 if pd.isna(p) else float(p),
-                     "value": float(values.loc[code, cid]), "missing": bool(pd.isna(p))})
+                     "points": 0.0 if math.isnan(p) else p,
+                     "value": float(values[cid][0]), "missing": math.isnan(p)})
     return pd.DataFrame(rows)
 
 
