@@ -95,13 +95,16 @@ def _weighted(rows: pd.DataFrame, shares: pd.DataFrame, keys: list[str], value: 
     rows = rows.assign(_w=rows.share * rows[value],
                        _pos=rows.locality_code.map({c: i for i, c in enumerate(order)}))
     share_of = dict(zip(shares.legacy_code, shares.share))
-    out = []
-    for key, group in rows.groupby(keys, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        units = list(dict.fromkeys(group.sort_values("_pos", kind="stable").locality_code))
-        out.append((*key, group._w.sum(), group._w.sum() / group.share.sum(),
-                    _source(units, share_of)))
-    return pd.DataFrame(out, columns=[*keys, "sum", "mean", "source"])
+    agg = rows.groupby(keys, sort=False).agg(sum=("_w", "sum"), _share=("share", "sum")) \
+        .reset_index()
+    agg["mean"] = agg["sum"] / agg["_share"]
+    # Which units stand behind each group: usually the same for all, so label once per set.
+    units_of = rows.sort_values("_pos", kind="stable").groupby(keys, sort=False) \
+        .locality_code.agg(lambda c: tuple(dict.fromkeys(c)))
+    labels = {u: _source(list(u), share_of) for u in set(units_of)}
+    agg["source"] = [labels[u] for u in units_of.reindex(
+        pd.MultiIndex.from_frame(agg[keys]) if len(keys) > 1 else agg[keys[0]])]
+    return agg[[*keys, "sum", "mean", "source"]]
 
 
 def _reconstruct_figures(figures: pd.DataFrame, shares: pd.DataFrame, code: str,

@@ -25,8 +25,9 @@ def figures_wide(figures: pd.DataFrame, period: "Quarter | str", codes=None) -> 
         sel = sel[sel.locality_code.isin([str(c) for c in codes])]
     if sel.empty:
         return pd.DataFrame(index=pd.Index([], name="code", dtype="str"))
-    wide = sel.pivot_table(index="locality_code", columns="indicator", values="value",
-                           aggfunc="first")
+    # Validated data has one row per (locality, period, indicator): a plain unstack will do.
+    sel = sel.drop_duplicates(["locality_code", "indicator"])
+    wide = sel.set_index(["locality_code", "indicator"])["value"].unstack("indicator")
     wide.index = wide.index.astype("str").rename("code")
     wide.columns = [str(c) for c in wide.columns]
     return wide.astype("float64")
