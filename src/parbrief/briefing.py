@@ -1,0 +1,270 @@
+"""What a briefing says, computed once per locality and quarter.
+
+``prepare`` gathers the numbers (scores, peers, key figures, trend, findings) into a
+``Briefing``; the section functions turn it into display objects in one language. The notebook
+only calls these and displays them, once per language, tagging each output with its language
+so that one execution yields the Vietnamese and the English briefing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__, crosswalk, findings, register
+from . import dataset as datasets
+from . import methodology as methodologies
+from . import metrics as metric_functions
+from . import scoring
+from .periods import MERGER_QUARTER, Quarter
+
+TREND_QUARTERS = 8
+# Key figures in the order a newspaper lead quotes them.
+KEY_METRICS = (
+    "on_time_rate", "late_rate", "online_submission_rate", "digitisation_rate",
+    "satisfaction_rate", "procedures_published_rate", "plan_completion_rate",
+)
+TREND_METRICS = ("on_time_rate", "online_submission_rate", "digitisation_rate")
+
+
+@dataclass
+class Briefing:
+    locality: register.Locality
+    period: Quarter
+    methodology: object
+    dataset: object
+    apportionment: str
+    reported: bool
+    scores: pd.DataFrame  # peers' scores in this period (one row per reporting peer)
+    own: dict  # this locality's row of ``scores``
+    peers_not_reported: list[register.Locality]
+    points: pd.DataFrame  # this locality's points per criterion
+    figures: dict[Quarter, dict]  # raw figures: this period, previous, same quarter last year
+    metrics: dict[Quarter, dict]
+    trend: pd.DataFrame  # period, index, metrics..., reconstructed (bool)
+    last_year_index: float | None
+    missing_figures: list[str] = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
+
+    @property
+    def parent(self) -> register.Locality | None:
+        if self.locality.parent_code is None:
+            return None
+        return register.get(self.locality.parent_code, self.period)
+
+
+def _file_signature(path: str) -> tuple:
+    """Names, sizes and modification times: a cached input is reloaded as soon as it changes
+    (an analyst fixes a figure in JupyterLab and re-runs the notebook)."""
+    p = Path(path)
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists())
+
+
+@lru_cache(maxsize=8)
+def _load_dataset_cached(path: str, signature: tuple):
+    return datasets.load(path)
+
+
+def _load_dataset(path: str):
+    return _load_dataset_cached(path, _file_signature(path))
+
+
+@lru_cache(maxsize=8)
+def _load_methodology_cached(name: str, signature: tuple):
+    return methodologies.load(name)
+
+
+def _load_methodology(name: str):
+    signature = _file_signature(name) if Path(name).suffix in (".yaml", ".yml") else ()
+    return _load_methodology_cached(name, signature)
+
+
+def peers_of(unit: register.Locality, period: Quarter) -> list[register.Locality]:
+    """Units of the same level under the same parent: the group a locality is ranked in."""
+    if unit.parent_code is None:
+        return register.localities(period, unit.level)
+    return register.children(unit.parent_code, period, level=unit.level)
+
+
+def _reported_codes(ds, period: Quarter) -> set[str]:
+    return set(ds.figures.loc[ds.figures.period == str(period), "locality_code"])
+
+
+def _peer_scores(data: str, method_name: str, parent: str | None, level: str,
+                 period: Quarter) -> pd.DataFrame:
+    """Scores of every reporting unit in the peer group (cached: all briefings of a batch share it)."""
+    signature = _file_signature(data) + (_file_signature(method_name)
+                                         if Path(method_name).suffix in (".yaml", ".yml") else ())
+    return _peer_scores_cached(data, method_name, parent, level, period, signature)
+
+
+@lru_cache(maxsize=64)
+def _peer_scores_cached(data: str, method_name: str, parent: str | None, level: str,
+                        period: Quarter, signature: tuple) -> pd.DataFrame:
+    ds = _load_dataset(data)
+    method = _load_methodology(method_name)
+    units = (register.children(parent, period, level=level) if parent
+             else register.localities(period, level))
+    reported = _reported_codes(ds, period)
+    units = [u for u in units if u.code in reported]
+    if not units:
+        return pd.DataFrame()
+    return scoring.score_table(ds, method, period, units)
+
+
+def _figures_and_metrics(figures_long: pd.DataFrame, code: str, period: Quarter):
+    wide = scoring.figures_wide(figures_long, period, [code])
+    if wide.empty or code not in wide.index:
+        return {}, {}
+    met = metric_functions.compute_metrics(wide)
+    clean = lambda row: {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}  # noqa: E731
+    return clean(wide.loc[code].to_dict()), clean(met.loc[code].to_dict())
+
+
+def _history_rows(ds, code: str, periods: list[Quarter], apportionment: str):
+    from .history import commune_history
+
+    return commune_history(ds.figures, ds.appraisal, code, periods, apportionment)
+
+
+def _trend(ds, method, unit: register.Locality, period: Quarter, apportionment: str) -> pd.DataFrame:
+    """Index and key rates over the last 8 quarters, scored in one pass (one row per quarter).
+
+    Before the merger a 2025 commune's quarters are reconstructed from its predecessors.
+    """
+    periods = [period.previous(n) for n in range(TREND_QUARTERS - 1, -1, -1)]
+    names = [str(q) for q in periods]
+    if unit.register == register.REG_2025 and periods[0] < MERGER_QUARTER:
+        fig, appr = _history_rows(ds, unit.code, periods, apportionment)
+    else:
+        fig = ds.figures[ds.figures.locality_code == unit.code]
+        appr = ds.appraisal[ds.appraisal.locality_code == unit.code] if len(ds.appraisal) \
+            else ds.appraisal
+    fig = fig[fig.period.isin(names)]
+    reconstructed = [q < MERGER_QUARTER and unit.register == register.REG_2025 for q in periods]
+    out = pd.DataFrame({"period": names, "index": math.nan, "reconstructed": reconstructed})
+    for m in TREND_METRICS:
+        out[m] = math.nan
+    if fig.empty:
+        return out
+    # One row per quarter: the period plays the part of the locality code.
+    wide = scoring.figures_wide(fig.assign(locality_code=fig.period, period="trend"), "trend")
+    if len(appr):
+        appr = appr[appr.period.isin(names)].assign(locality_code=lambda a: a.period)
+    scored = scoring.score(wide, appr, method)
+    met = metric_functions.compute_metrics(wide)
+    out = out.set_index("period")
+    out.loc[wide.index, "index"] = scored["index"].to_numpy()
+    for m in TREND_METRICS:
+        out.loc[wide.index, m] = met[m].to_numpy()
+    return out.reset_index()
+
+
+def prepare(locality: str, period: str, data: str, methodology: str,
+            apportionment: str = "area") -> Briefing:
+    """Everything the briefing of one locality in one quarter says."""
+    q = Quarter.parse(period)
+    data = str(Path(data).resolve())
+    ds = _load_dataset(data)
+    method = _load_methodology(methodology)
+    unit = register.get(locality, q)
+    scores = _peer_scores(data, methodology, unit.parent_code, unit.level, q)
+    reported = not scores.empty and unit.code in set(scores.code)
+    own = scores[scores.code == unit.code].iloc[0].to_dict() if reported else {}
+    reported_codes = _reported_codes(ds, q)
+    not_reported = [u for u in peers_of(unit, q) if u.code not in reported_codes]
+    figures_by_q, metrics_by_q = {}, {}
+    for p in (q, q.previous(), q.same_quarter_last_year()):
+        f, m = _figures_and_metrics(ds.figures, unit.code, p) if register.register_for(p) == \
+            unit.register else ({}, {})
+        figures_by_q[p], metrics_by_q[p] = f, m
+    points = pd.DataFrame()
+    if reported:
+        wide = scoring.figures_wide(ds.figures, q, [unit.code])
+        appraisal = ds.appraisal[(ds.appraisal.period == str(q))
+                                 & (ds.appraisal.locality_code == unit.code)] \
+            if len(ds.appraisal) else ds.appraisal
+        points = scoring.criterion_points(wide, appraisal, method)
+    trend = _trend(ds, method, unit, q, apportionment) if reported else pd.DataFrame()
+    last_year = q.same_quarter_last_year()
+    last_year_index = None
+    if len(trend) and str(last_year) in set(trend.period):
+        v = trend.loc[trend.period == str(last_year), "index"].iloc[0]
+        last_year_index = None if pd.isna(v) else float(v)
+    catalogue_required = _required_indicators()
+    own_figures = figures_by_q[q]
+    missing = [name for name in catalogue_required if own_figures.get(name) is None] \
+        if reported else []
+    return Briefing(
+        locality=unit, period=q, methodology=method, dataset=ds, apportionment=apportionment,
+        reported=reported, scores=scores, own=own, peers_not_reported=not_reported,
+        points=points, figures=figures_by_q, metrics=metrics_by_q, trend=trend,
+        last_year_index=last_year_index, missing_figures=missing,
+        parameters=dict(locality=locality, period=str(q), methodology=methodology,
+                        apportionment=apportionment),
+    )
+
+
+def _required_indicators() -> list[str]:
+    from .catalogue import catalogue
+
+    return [name for name, ind in catalogue().items() if ind.required]
+
+
+def briefing_findings(b: Briefing, lang: str) -> list[findings.Finding]:
+    if not b.reported:
+        return []
+    return findings.evaluate(b.figures[b.period], b.metrics[b.period], b.period, lang)
+
+
+# ---------------------------------------------------------------- incremental batch support
+
+def job_fingerprint(kind: str, params: dict, dataset) -> str:
+    """Checksum of the slice of data a job reads, so unchanged jobs are skipped.
+
+    A briefing reads its own figures over the trend window (and its predecessors' before the
+    merger) and its peers' scores (the ranking and peer chart); an overview reads every
+    figure of its units in the quarter and the previous one.
+    """
+    h = hashlib.sha256()
+    q = Quarter.parse(params["period"])
+    periods = {str(q.previous(n)) for n in range(TREND_QUARTERS)}
+    fig, appr = dataset.figures, dataset.appraisal
+    if kind == "briefing":
+        unit = register.get(params["locality"], q)
+        codes = {unit.code}
+        if unit.register == register.REG_2025:
+            for level in ("district", "commune"):
+                codes |= set(crosswalk.predecessors(unit.code, level=level).legacy_code)
+        sel = fig[fig.locality_code.isin(codes) & fig.period.isin(periods)]
+        scores = _peer_scores(str(Path(params["data"]).resolve()), params["methodology"],
+                              unit.parent_code, unit.level, q)
+        prev = _peer_scores(str(Path(params["data"]).resolve()), params["methodology"],
+                            unit.parent_code, unit.level, q.previous()) \
+            if register.register_for(q.previous()) == unit.register else pd.DataFrame()
+        h.update(scores.to_csv(index=False, lineterminator="\n").encode())
+        h.update(prev.to_csv(index=False, lineterminator="\n").encode())
+    else:
+        parent = params["province"]
+        codes = {u.code for p in (q, q.previous()) for u in _units_under(parent, p)}
+        sel = fig[fig.locality_code.isin(codes) & fig.period.isin({str(q), str(q.previous())})]
+    h.update(sel.sort_values(["locality_code", "period", "indicator"])
+             .to_csv(index=False, lineterminator="\n").encode())
+    if len(appr):
+        a = appr[appr.locality_code.isin(codes) & appr.period.isin(periods)]
+        h.update(a.sort_values(list(a.columns)).to_csv(index=False, lineterminator="\n").encode())
+    return h.hexdigest()
+
+
+def _units_under(parent: str, period: Quarter) -> list[register.Locality]:
+    level = "district" if register.register_for(period) == register.LEGACY else "commune"
+    return register.children(parent, period, level=level)
+
+
+__all__ = ["Briefing", "prepare", "peers_of", "briefing_findings", "job_fingerprint", "__version__"]
