@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -68,7 +70,57 @@ def _file_signature(path: str) -> tuple:
 
 @lru_cache(maxsize=8)
 def _load_dataset_cached(path: str, signature: tuple):
-    return datasets.load(path)
+    return load_validated(path)
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("PARBRIEF_CACHE") or Path.home() / ".cache" / "parbrief")
+
+
+def _validation_code_checksum() -> str:
+    """Validation rules live in code and configuration: a new rule invalidates the cache."""
+    h = hashlib.sha256(__version__.encode())
+    here = Path(__file__).parent
+    for name in ("dataset.py", "validation.py", "register.py", "resources/indicators.yaml"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def load_validated(path: str):
+    """``dataset.load`` with validation, remembered by content checksum.
+
+    Validating every row against the register costs seconds for a province and minutes for
+    the country; each batch worker would pay it again. The validated table is kept as Parquet
+    under ``$PARBRIEF_CACHE`` (default ``~/.cache/parbrief``), keyed by the files' bytes and the
+    validation code, so only a data set that validated cleanly before is read from the cache.
+    """
+    files, appraisal, problems = datasets.dataset_files(Path(path))
+    if problems or not files:
+        return datasets.load(path)
+    all_files = files + ([appraisal] if appraisal else [])
+    key = hashlib.sha256((datasets.checksum(all_files) + _validation_code_checksum())
+                         .encode()).hexdigest()
+    folder = _cache_dir() / "validated" / key
+    try:
+        if (folder / "done").is_file():
+            return datasets.Dataset(
+                figures=pd.read_parquet(folder / "figures.parquet"),
+                appraisal=pd.read_parquet(folder / "appraisal.parquet"),
+                path=Path(path), checksum=(folder / "done").read_text().strip(),
+                files=tuple(all_files))
+    except (OSError, ValueError):
+        pass  # an unreadable cache is only a slower start
+    ds = datasets.load(path)
+    try:
+        tmp = folder.with_name(f"{key}.{os.getpid()}.tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        ds.figures.to_parquet(tmp / "figures.parquet", index=False)
+        ds.appraisal.to_parquet(tmp / "appraisal.parquet", index=False)
+        (tmp / "done").write_text(ds.checksum)
+        os.replace(tmp, folder) if not folder.exists() else shutil.rmtree(tmp)
+    except OSError:
+        pass
+    return ds
 
 
 def _load_dataset(path: str):
