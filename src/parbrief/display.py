@@ -1,0 +1,142 @@
+"""Blocks -> notebook outputs (the display contract read by ``render``).
+
+A block is a JSON-serialisable dict (heading, lead, paragraph, list, figures, table, chart,
+note) whose strings are already formatted for one language. Each block becomes one
+``display_data`` output carrying escaped HTML (for JupyterLab and nbconvert), plain text, the
+block itself as ``application/vnd.parbrief+json`` (what the renderers read) and, for charts,
+the SVG. Data values end up in HTML, so every string is escaped: a locality name or a source
+note containing ``<script>`` prints as text.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+BLOCK_MIME = "application/vnd.parbrief+json"
+SUMMARY_MIME = "application/vnd.parbrief.summary+json"
+KINDS = ("heading", "lead", "paragraph", "list", "figures", "table", "chart", "note")
+
+
+def _e(text) -> str:
+    return escape(str(text), quote=True)
+
+
+def _check(block: dict) -> str:
+    kind = block.get("kind") if isinstance(block, dict) else None
+    if kind not in KINDS:
+        raise ValueError(f"not a display block: kind {kind!r}; kinds: {', '.join(KINDS)}")
+    return kind
+
+
+def block_html(block: dict) -> str:
+    """An HTML fragment for one block; every data string is escaped."""
+    kind = _check(block)
+    if kind == "heading":
+        level = 1 if block.get("level") == 1 else 2
+        return f"<h{level}>{_e(block['text'])}</h{level}>"
+    if kind == "lead":
+        return f'<p class="parbrief-lead"><strong>{_e(block["text"])}</strong></p>'
+    if kind == "paragraph":
+        return f"<p>{_e(block['text'])}</p>"
+    if kind == "note":
+        return f'<p class="parbrief-note"><small>{_e(block["text"])}</small></p>'
+    if kind == "list":
+        items = "".join(f"<li>{_e(item)}</li>" for item in block["items"])
+        return f'<ul class="parbrief-list">{items}</ul>'
+    if kind == "figures":
+        tiles = "".join(
+            '<div class="parbrief-figure" style="display:inline-block;min-width:9em;'
+            'margin:0 1.2em 0.8em 0;vertical-align:top">'
+            f'<div class="parbrief-figure-label" style="font-size:85%;color:#555">'
+            f'{_e(item["label"])}</div>'
+            f'<div class="parbrief-figure-value" style="font-size:150%;font-weight:bold">'
+            f'{_e(item["value"])}</div>'
+            f'<div class="parbrief-figure-change" style="font-size:85%;color:#555">'
+            f'{_e(item.get("change", ""))}</div></div>'
+            for item in block["items"])
+        return f'<div class="parbrief-figures">{tiles}</div>'
+    if kind == "table":
+        head = "".join(f"<th>{_e(c)}</th>" for c in block["columns"])
+        rows = []
+        for i, row in enumerate(block["rows"]):
+            cls = ' class="parbrief-highlight" style="font-weight:bold;background:#fff4e6"' \
+                if i == block.get("highlight") else ""
+            rows.append(f"<tr{cls}>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>")
+        return (f'<table class="parbrief-table"><caption>{_e(block["title"])}</caption>'
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    # chart: the SVG is our own output (matplotlib escapes the text it writes); title and alt
+    # are data and escaped here.
+    return (f'<figure class="parbrief-chart"><div role="img" aria-label="{_e(block["alt"])}">'
+            f'{block["svg"]}</div><figcaption>{_e(block["title"])}</figcaption></figure>')
+
+
+def _text_table(columns: list[str], rows: list[list[str]], highlight) -> str:
+    table = [list(map(str, columns))] + [list(map(str, r)) for r in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(columns))]
+    lines = []
+    for k, row in enumerate(table):
+        mark = "> " if k - 1 == highlight and k > 0 else "  "
+        lines.append(mark + "  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+        if k == 0:
+            lines.append("  " + "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def block_text(block: dict) -> str:
+    """Plain text for one block (console, text/plain readers)."""
+    kind = _check(block)
+    if kind == "heading":
+        text = block["text"]
+        return f"{text}\n{('=' if block.get('level') == 1 else '-') * len(text)}"
+    if kind in ("lead", "paragraph", "note"):
+        return block["text"]
+    if kind == "list":
+        return "\n".join(f"- {item}" for item in block["items"])
+    if kind == "figures":
+        return "\n".join(f"{i['label']}: {i['value']}" + (f" ({i['change']})" if i.get("change")
+                                                           else "") for i in block["items"])
+    if kind == "table":
+        return block["title"] + "\n" + _text_table(block["columns"], block["rows"],
+                                                   block.get("highlight"))
+    return f"[{block['title']}] {block['alt']}"
+
+
+def bundle(block: dict) -> dict:
+    """The ``data`` of the display_data output for one block."""
+    data = {"text/html": block_html(block), "text/plain": block_text(block), BLOCK_MIME: block}
+    if block["kind"] == "chart":
+        data["image/svg+xml"] = block["svg"]
+    return data
+
+
+def metadata(lang: str, section: str) -> dict:
+    return {"parbrief": {"lang": lang, "section": section}}
+
+
+def show_blocks(blocks: list[dict], lang: str, section: str) -> None:
+    """Display each block as one output tagged with its language and section."""
+    from IPython.display import display
+
+    for block in blocks:
+        display(bundle(block), raw=True, metadata=metadata(lang, section))
+
+
+def show_summary(summary: dict, text: str) -> None:
+    """The one language-neutral output of a report (what batch manifests and indexes read)."""
+    from IPython.display import display
+
+    display({SUMMARY_MIME: summary, "text/plain": text}, raw=True,
+            metadata={"parbrief": {"summary": True}})
+
+
+__all__ = [
+    "BLOCK_MIME",
+    "KINDS",
+    "SUMMARY_MIME",
+    "block_html",
+    "block_text",
+    "bundle",
+    "metadata",
+    "show_blocks",
+    "show_summary",
+]

@@ -1,0 +1,348 @@
+"""The presentation layer: message catalogues, charts, display bundles and briefing sections.
+
+The fast tests need no data set; the ones marked slow prepare real briefings from the bundled
+sample (the unit register alone takes a few seconds to load).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from parbrief import charts, display, i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = str(ROOT / "data" / "sample")
+SCRIPT = "<script>alert('x')</script>"
+
+
+# ----------------------------------------------------------------------------- catalogues
+
+
+def test_catalogues_have_the_same_keys_and_the_same_fields_per_key():
+    vi, en = i18n.catalogue("vi"), i18n.catalogue("en")
+    assert sorted(vi) == sorted(en)
+    different = {k: (i18n.fields(vi[k]), i18n.fields(en[k])) for k in vi
+                 if i18n.fields(vi[k]) != i18n.fields(en[k])}
+    assert different == {}
+    assert len(vi) > 100
+
+
+def test_a_missing_message_or_field_is_a_clear_error():
+    with pytest.raises(i18n.MessageError, match=r"no message 'lead\.nope' in the vi catalogue"):
+        i18n.t("lead.nope", "vi")
+    with pytest.raises(i18n.MessageError, match=r"'lead\.prev\.up' \(en\) needs field\(s\) value"):
+        i18n.t("lead.prev.up", "en")
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        i18n.t("lead.prev.up", "fr", value="1")
+    assert i18n.t("lead.prev.up", "vi", value="1,25") == "tăng 1,25 điểm so với quý trước"
+
+
+def test_english_ordinals_and_vietnamese_rank_numbers():
+    assert [i18n.ordinal(n, "en") for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 103, 111)] == \
+        ["1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "103rd", "111th"]
+    assert i18n.ordinal(3, "vi") == "3"
+    assert (i18n.ordinal(1234, "vi"), i18n.ordinal(1231, "en")) == ("1.234", "1,231st")
+    assert i18n.join(["Xã A", "Xã B", "Xã C"], "vi") == "Xã A, Xã B và Xã C"
+    assert i18n.join(["Xã A", "Xã B"], "en") == "Xã A and Xã B"
+
+
+# ----------------------------------------------------------------------------- charts
+
+
+def _trend_chart(lang="vi"):
+    return charts.trend(
+        ["Quý II\n2025", "Quý III\n2025", "Quý IV\n2025"],
+        [("Chỉ số CCHC", [88.5, 90.25, 92.62]), ("Tỷ lệ hồ sơ đúng hạn", [95.0, None, 97.1])],
+        [True, False, False], lang, merger_at=1, merger_label="Sáp nhập 1/7/2025",
+        title="Xã Tân Kỳ", alt="Biểu đồ đường")
+
+
+def test_charts_are_deterministic_byte_for_byte():
+    first, second = _trend_chart(), _trend_chart()
+    assert first["svg"] == second["svg"]
+    assert first["png"] == second["png"]
+    a = charts.peers(["1. Xã Tân Kỳ", "2. Phường Đô Lương"], [92.62, 80.1], "vi", highlight=0,
+                     title="t", alt="a")
+    b = charts.peers(["1. Xã Tân Kỳ", "2. Phường Đô Lương"], [92.62, 80.1], "vi", highlight=0,
+                     title="t", alt="a")
+    assert a == b
+    assert "<dc:date>" not in a["svg"]
+    assert b"tIME" not in base64.b64decode(a["png"])  # no PNG time chunk
+
+
+def test_chart_blocks_carry_svg_and_a_150_dpi_png_with_vietnamese_names():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        block = charts.peers(["1. Xã Tân Kỳ", "2. Phường Đô Lương"], [92.62, 80.1], "vi",
+                             highlight=0, title="Xếp hạng", alt="Biểu đồ")
+    # a glyph DejaVu Sans lacked would be drawn as a box, with this warning
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert set(block) == {"kind", "name", "title", "alt", "svg", "png"}
+    assert block["kind"] == "chart" and block["name"] == "peers"
+    assert block["svg"].startswith("<svg")  # inline SVG: no XML prolog
+    # text is drawn as DejaVu Sans glyph paths and each text element is kept as a comment
+    assert "<!-- 1. Xã Tân Kỳ -->" in block["svg"]
+    assert "<!-- 2. Phường Đô Lương -->" in block["svg"]
+    assert "<!-- 92,62 -->" in block["svg"]
+    assert 'id="DejaVuSans-' in block["svg"] and 'id="DejaVuSans-Bold-' in block["svg"]
+    png = base64.b64decode(block["png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    assert width == round(charts.WIDTH * charts.PNG_DPI)
+    json.dumps(block)
+
+
+def test_charts_leave_no_global_matplotlib_state():
+    import matplotlib
+
+    before = dict(matplotlib.rcParams)
+    _trend_chart("en")
+    assert dict(matplotlib.rcParams) == before
+    import matplotlib.pyplot as plt
+
+    assert plt.get_fignums() == []
+
+
+# ----------------------------------------------------------------------------- display
+
+
+def test_html_is_escaped_but_text_and_json_keep_the_value():
+    blocks = [
+        {"kind": "heading", "level": 1, "text": SCRIPT},
+        {"kind": "lead", "text": f"{SCRIPT} đạt 92,62 điểm"},
+        {"kind": "list", "items": [SCRIPT]},
+        {"kind": "figures", "items": [{"label": SCRIPT, "value": "92,62", "change": "+1,25"}]},
+        {"kind": "table", "name": "peers", "title": SCRIPT, "columns": ["Đơn vị"],
+         "rows": [[SCRIPT]], "highlight": 0, "data": {"columns": ["name"], "rows": [[SCRIPT]]}},
+        {"kind": "note", "text": SCRIPT},
+        dict(charts.peers([SCRIPT], [50.0], "en", highlight=0, title=SCRIPT, alt=SCRIPT)),
+    ]
+    for block in blocks:
+        data = display.bundle(block)
+        assert "<script>" not in data["text/html"], block["kind"]
+        assert "&lt;script&gt;" in data["text/html"], block["kind"]
+        assert data[display.BLOCK_MIME] is block
+    assert display.bundle(blocks[0])["text/plain"].startswith(SCRIPT)
+    chart = display.bundle(blocks[-1])
+    assert chart["image/svg+xml"] == blocks[-1]["svg"]
+    assert "<script" not in chart["image/svg+xml"]  # matplotlib escapes text it writes
+    table_html = display.bundle(blocks[4])["text/html"]
+    assert 'class="parbrief-highlight"' in table_html
+    assert display.metadata("vi", "peers") == {"parbrief": {"lang": "vi", "section": "peers"}}
+    with pytest.raises(ValueError, match="kind 'image'"):
+        display.bundle({"kind": "image"})
+
+
+# ------------------------------------------------------------------ sections (real sample)
+
+
+@pytest.fixture(scope="module")
+def tan_ky():
+    from parbrief import briefing
+
+    return briefing.prepare("17266", "2026Q3", SAMPLE, "par-commune")
+
+
+def _vi(x: float) -> str:
+    return f"{x:.2f}".replace(".", ",")
+
+
+def _kinds(blocks):
+    return [b["kind"] for b in blocks]
+
+
+@pytest.mark.slow
+def test_briefing_sections_in_order_with_the_index_and_rank_of_the_score_table(tan_ky):
+    from parbrief import sections
+
+    b = tan_ky
+    index, rank, of = float(b.own["index"]), int(b.own["rank"]), int(b.own["rank_of"])
+    assert b.reported and of == 129  # Xã Bình Chuẩn did not report
+    expected = {
+        "headline": ["heading", "lead"],
+        "key_figures": ["heading", "figures", "note", "table"],
+        "scorecard": ["heading", "chart", "table", "paragraph"],
+        "trend": ["heading", "chart", "table", "paragraph"],
+        "peers": ["heading", "chart", "table", "paragraph"],
+    }
+    for lang in ("vi", "en"):
+        got = {name: getattr(sections, name)(b, lang) for name in sections.BRIEFING_SECTIONS}
+        for name, kinds in expected.items():
+            assert _kinds(got[name]) == kinds, (lang, name)
+        assert got["headline"][0] == {"kind": "heading", "level": 1,
+                                      "text": "Xã Tân Kỳ: Chỉ số CCHC Quý III/2026" if lang == "vi"
+                                      else "Xã Tân Kỳ: PAR index, Q3 2026"}
+        for blocks in got.values():
+            json.dumps(blocks)
+        tiles = got["key_figures"][1]["items"]
+        assert tiles[0]["value"] == (_vi(index) if lang == "vi" else f"{index:.2f}")
+        assert tiles[1]["value"] == f"{rank}/{of}"
+        fig = b.figures[b.period]
+        on_time = f"{int(fig['records_resolved_on_time'])}/{int(fig['records_resolved'])}"
+        assert any(t["value"] == on_time for t in tiles)
+        peers_table = got["peers"][2]
+        row = peers_table["rows"][peers_table["highlight"]]
+        assert row[:3] == [str(rank), "Xã Tân Kỳ", _vi(index) if lang == "vi" else f"{index:.2f}"]
+        assert len(peers_table["data"]["rows"]) == of  # the CSV holds the whole ranking
+        assert got["peers"][1]["name"] == "peers"
+        scorecard = got["scorecard"][2]
+        assert scorecard["rows"][-1][1] == (_vi(b.own["total"]) if lang == "vi"
+                                            else f"{b.own['total']:.2f}")
+        assert len(scorecard["data"]["rows"]) == len(b.methodology.areas) + \
+            (1 if b.methodology.adjustments else 0) + 1
+        trend_table = got["trend"][2]
+        assert [r[0] for r in trend_table["data"]["rows"]][-1] == "2026Q3"
+        assert trend_table["data"]["rows"][-1][1] == index
+
+
+@pytest.mark.slow
+def test_numbers_are_written_the_vietnamese_and_the_english_way(tan_ky):
+    from parbrief import sections
+
+    b = tan_ky
+    index, rank, of = float(b.own["index"]), int(b.own["rank"]), int(b.own["rank_of"])
+    vi, en = sections.lead_text(b, "vi"), sections.lead_text(b, "en")
+    assert vi.startswith(f"Quý III/2026, Xã Tân Kỳ đạt {_vi(index)} điểm Chỉ số CCHC, "
+                         f"xếp thứ {rank}/{of} xã, phường của tỉnh Nghệ An, xếp loại "
+                         f"{b.own['classification_vi']}; ")
+    assert en.startswith(f"In Q3 2026, Xã Tân Kỳ scored {index:.2f} points on the PAR index, "
+                         f"ranking {i18n.ordinal(rank, 'en')} of {of} communes and wards in "
+                         f"Nghệ An, classified {b.own['classification']}; ")
+    assert f"{index:.2f}" not in vi and _vi(index) not in en
+    change = float(b.own["index_change"])
+    word = {"vi": "tăng" if change > 0 else "giảm", "en": "up" if change > 0 else "down"}
+    assert f"{word['vi']} {_vi(abs(change))} điểm so với quý trước" in vi
+    assert f"{word['en']} {abs(change):.2f} points on the previous quarter" in en
+    year = round(index - b.last_year_index, 2)
+    assert f"{_vi(abs(year))} điểm so với cùng kỳ năm trước" in vi
+    assert vi.endswith(".") and en.endswith(".")
+
+
+@pytest.mark.slow
+def test_shortcomings_and_data_notes(tan_ky):
+    from parbrief import briefing, sections
+
+    b = tan_ky
+    vi = sections.shortcomings(b, "vi")
+    found = briefing.briefing_findings(b, "vi")
+    assert found  # the sample commune has late records and unpublished procedures
+    assert _kinds(vi) == ["heading", "paragraph", "list", "paragraph", "list"]
+    assert vi[1]["text"] == ("Qua số liệu Quý III/2026, công tác cải cách hành chính của "
+                             "Xã Tân Kỳ còn một số tồn tại, hạn chế:")
+    assert vi[2]["items"] == [f.text for f in found]
+    late = int(b.figures[b.period]["records_resolved_late"])
+    assert any(f"còn {late} hồ sơ trễ hạn" in item for item in vi[2]["items"])
+    notes = [blk["text"] for blk in sections.data_notes(b, "en")[1:]]
+    assert "Sources: synthetic: parbrief sample --seed 876." in notes
+    assert any(n.startswith("Localities that have not reported for Q3 2026 (1): "
+                            "Xã Bình Chuẩn (17230)") for n in notes)
+    provenance = notes[-1]
+    assert f"data sha256 {b.dataset.checksum[:12]};" in provenance
+    assert f"methodology par-commune sha256 {b.methodology.checksum[:12]};" in provenance
+    assert "locality=17266, period=2026Q3, methodology=par-commune" in provenance
+    assert str(ROOT) not in " ".join(notes) and "/" not in provenance.split("parameters:")[1]
+
+
+@pytest.mark.slow
+def test_a_script_in_a_name_is_escaped_in_every_section_html(tan_ky):
+    from parbrief import sections
+
+    unit = dataclasses.replace(tan_ky.locality, name=SCRIPT)
+    b = dataclasses.replace(tan_ky, locality=unit)
+    for name in ("headline", "key_figures", "scorecard", "shortcomings"):
+        for block in getattr(sections, name)(b, "vi"):
+            html = display.bundle(block)["text/html"]
+            assert "<script>" not in html
+    lead = display.bundle(sections.headline(b, "en")[1])
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; scored" in lead["text/html"]
+    assert lead[display.BLOCK_MIME]["text"].startswith(f"In Q3 2026, {SCRIPT} scored")
+
+
+@pytest.mark.slow
+def test_summary_is_language_neutral(tan_ky):
+    from parbrief import sections
+
+    s = sections.summary_data(tan_ky)
+    assert {"kind", "locality_code", "locality_name", "period", "methodology", "index", "rank",
+            "rank_of", "classification", "lead", "data_checksum", "parbrief_version"} <= set(s)
+    assert s["kind"] == "briefing" and s["locality_code"] == "17266"
+    assert s["index"] == float(tan_ky.own["index"]) and s["rank"] == int(tan_ky.own["rank"])
+    assert s["classification"] == {"vi": tan_ky.own["classification_vi"],
+                                   "en": tan_ky.own["classification"]}
+    assert s["lead"]["vi"] == sections.lead_text(tan_ky, "vi")
+    json.dumps(s)
+
+
+@pytest.mark.slow
+def test_a_locality_that_did_not_report():
+    from parbrief import briefing, sections
+
+    b = briefing.prepare("17230", "2026Q3", SAMPLE, "par-commune")
+    assert not b.reported
+    vi = sections.headline(b, "vi")[1]["text"]
+    assert vi == ("Quý III/2026, Xã Bình Chuẩn chưa gửi báo cáo số liệu cải cách hành chính nên "
+                  "chưa được chấm điểm, xếp hạng; 129/130 xã, phường của tỉnh Nghệ An đã gửi "
+                  "báo cáo.")
+    assert _kinds(sections.scorecard(b, "en")) == ["heading", "paragraph"]
+    assert _kinds(sections.trend(b, "en")) == ["heading", "paragraph"]
+    peers = sections.peers(b, "en")
+    assert _kinds(peers) == ["heading", "chart", "table", "paragraph"]
+    assert peers[2]["highlight"] is None
+    assert "Xã Bình Chuẩn is not ranked" in peers[3]["text"]
+    assert sections.summary_data(b)["index"] is None
+
+
+@pytest.mark.slow
+def test_previous_quarter_in_the_legacy_register_is_compared_through_the_reconstruction():
+    from parbrief import briefing, sections
+
+    b = briefing.prepare("17266", "2025Q3", SAMPLE, "par-commune")
+    assert b.reported and b.own["index_change"] != b.own["index_change"]  # NaN: not comparable
+    prev = b.trend[b.trend.period == "2025Q2"].iloc[0]
+    assert bool(prev.reconstructed)
+    change = round(float(b.own["index"]) - float(prev["index"]), 2)
+    en = sections.lead_text(b, "en")
+    assert f"{abs(change):.2f} points on the previous quarter" in en
+    assert en.endswith("reconstructed from the figures of the units that existed before the "
+                       "administrative merger (effective 1 July 2025).")
+    trend = sections.trend(b, "vi")
+    assert trend[-1]["text"].startswith("Số liệu trước Quý III/2025 của Xã Tân Kỳ được tính lại")
+    note = sections.key_figures(b, "vi")[2]["text"]
+    assert note.startswith("Quý II/2025 thuộc giai đoạn trước khi sắp xếp đơn vị hành chính")
+
+
+@pytest.mark.slow
+def test_overview_sections():
+    from parbrief import overview, sections
+
+    o = overview.prepare("40", "2026Q3", SAMPLE, "par-commune")
+    got = {lang: {name: getattr(sections, name)(o, lang) for name in sections.OVERVIEW_SECTIONS}
+           for lang in ("vi", "en")}
+    vi, en = got["vi"], got["en"]
+    assert _kinds(vi["overview_headline"]) == ["heading", "lead"]
+    assert vi["overview_headline"][1]["text"].startswith(
+        "Quý III/2026, 129/130 xã, phường của tỉnh Nghệ An gửi báo cáo; Chỉ số CCHC bình quân "
+        "đạt ")
+    league = en["league_table"][1]
+    assert league["name"] == "league-table" and len(league["rows"]) == 129
+    top = o.scores.sort_values(["rank", "code"]).iloc[0]
+    assert league["rows"][0][:4] == ["1", top["name"], top["code"], f"{top['index']:.2f}"]
+    received = int(o.figures["records_received"])
+    tiles = {t["label"]: t["value"] for t in vi["province_key_figures"][1]["items"]}
+    assert tiles["Số hồ sơ tiếp nhận (kể cả kỳ trước chuyển sang)"] == \
+        f"{received:,}".replace(",", ".")
+    tiles_en = {t["label"]: t["value"] for t in en["province_key_figures"][1]["items"]}
+    assert tiles_en["Records received (incl. carried over)"] == f"{received:,}"
+    classes = en["class_distribution"][2]["data"]["rows"]
+    assert sum(r[2] for r in classes) == 129
+    assert [r[0] for r in classes] == [band.label["en"] for band in o.methodology.bands]
+    assert _kinds(en["biggest_movers"]) == ["heading", "chart", "table"]
+    assert _kinds(en["dot_map"]) == ["heading", "chart", "paragraph"]
+    s = sections.overview_summary_data(o)
+    assert s["kind"] == "overview" and s["locality_code"] == "40" and s["rank_of"] == 129
