@@ -103,10 +103,13 @@ def block_text(block: dict) -> str:
 
 def bundle(block: dict) -> dict:
     """The ``data`` of the display_data output for one block."""
-    data = {"text/html": block_html(block), "text/plain": block_text(block), BLOCK_MIME: block}
     if block["kind"] == "chart":
-        data["image/svg+xml"] = block["svg"]
-    return data
+        # The picture is stored once, as the standard image types JupyterLab shows; the block
+        # JSON carries only its words (render puts svg and png back from these).
+        words = {k: v for k, v in block.items() if k not in ("svg", "png")}
+        return {"image/svg+xml": block["svg"], "image/png": block["png"],
+                "text/plain": block_text(block), BLOCK_MIME: words}
+    return {"text/html": block_html(block), "text/plain": block_text(block), BLOCK_MIME: block}
 
 
 def metadata(lang: str, section: str) -> dict:

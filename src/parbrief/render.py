@@ -133,6 +133,11 @@ def blocks(nb, lang: str) -> list[dict]:
     found = []
     for output in _block_outputs(nb, lang):
         block = _plain(_json_data(output, BLOCK_MIME))
+        if block.get("kind") == "chart" and "svg" not in block:
+            data = output.get("data", {})
+            block["svg"], block["png"] = data.get("image/svg+xml", ""), data.get("image/png", "")
+            if isinstance(block["svg"], list):  # nbformat may store text as a list of lines
+                block["svg"] = "".join(block["svg"])
         _validate(block, f"section {_parbrief_meta(output).get('section', '?')!r}")
         found.append(block)
     return found
