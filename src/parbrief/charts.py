@@ -73,18 +73,18 @@ def _strip_prolog(svg: str) -> str:
 
 
 def _block(fig: Figure, name: str, title: str, alt: str) -> dict:
-    """Save the figure as SVG text and base64 PNG and return the chart block."""
+    """Save the figure as SVG text and return the chart block.
+
+    The chart is drawn once, as SVG: the HTML and the PDF embed it, and the newsroom PNG is
+    rasterised from the same SVG by the renderer (Typst), which costs a tenth of a second
+    matplotlib PNG per chart per language.
+    """
     FigureCanvasAgg(fig)
     svg_buf = io.StringIO()
     fig.savefig(svg_buf, format="svg", metadata={"Date": None})
-    png_buf = io.BytesIO()
-    # PNG carries no date by default; the version string would make files differ between
-    # installations, so it goes too.
-    fig.savefig(png_buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
     fig.clear()
     return {"kind": "chart", "name": name, "title": title, "alt": alt,
-            "svg": _strip_prolog(svg_buf.getvalue()),
-            "png": base64.b64encode(png_buf.getvalue()).decode("ascii")}
+            "svg": _strip_prolog(svg_buf.getvalue()), "png": ""}
 
 
 def _render(draw, size: tuple[float, float], name: str, title: str, alt: str) -> dict:
@@ -328,8 +328,12 @@ def movers(labels: list[str], changes: list[float], lang: str, *, title: str, al
 
 
 def png_bytes(block: dict) -> bytes:
-    """The PNG of a chart block, e.g. to write it next to a report."""
-    return base64.b64decode(block["png"])
+    """The chart as a PNG at ``PNG_DPI``: the block's own, or rasterised from its SVG."""
+    if block.get("png"):
+        return base64.b64decode(block["png"])
+    from .render import svg_to_png
+
+    return svg_to_png(block["svg"])
 
 
 __all__ = [

@@ -107,8 +107,11 @@ def bundle(block: dict) -> dict:
         # The picture is stored once, as the standard image types JupyterLab shows; the block
         # JSON carries only its words (render puts svg and png back from these).
         words = {k: v for k, v in block.items() if k not in ("svg", "png")}
-        return {"image/svg+xml": block["svg"], "image/png": block["png"],
-                "text/plain": block_text(block), BLOCK_MIME: words}
+        data = {"image/svg+xml": block["svg"], "text/plain": block_text(block),
+                BLOCK_MIME: words}
+        if block.get("png"):
+            data["image/png"] = block["png"]
+        return data
     return {"text/html": block_html(block), "text/plain": block_text(block), BLOCK_MIME: block}
 
 

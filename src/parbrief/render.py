@@ -617,6 +617,10 @@ class BriefingExporter(HTMLExporter):
         return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
+# Newsroom PNGs: print quality at a newspaper column's width.
+PNG_PPI = 150
+
+
 class Renderer:
     """One per worker process: the nbconvert exporter and the Typst compiler are made once."""
 
@@ -666,7 +670,25 @@ class Renderer:
 
     def newsroom(self, nb, lang: str, folder: Path) -> list[Path]:
         """Charts (PNG, SVG), tables (CSV) and the lead (lead.txt) in ``folder``."""
-        return write_newsroom(blocks(nb, lang), Path(folder))
+        found = blocks(nb, lang)
+        for block in found:
+            if block["kind"] == "chart" and block.get("svg") and not block.get("png"):
+                block["png"] = base64.b64encode(self.png(block["svg"])).decode("ascii")
+        return write_newsroom(found, Path(folder))
+
+    def png(self, svg: str, ppi: float = PNG_PPI) -> bytes:
+        """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show)."""
+        files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt)\n'
+                             b'#image("chart.svg")\n',
+                 "chart.svg": svg.encode("utf-8")}
+        try:
+            return self.compiler.compile(input=files, format="png", ppi=ppi)
+        except self._typst.TypstError as exc:
+            raise RenderError(f"Typst could not rasterise a chart: {exc}") from exc
+
+
+def svg_to_png(svg: str, ppi: float = PNG_PPI) -> bytes:
+    return default_renderer().png(svg, ppi)
 
 
 _RENDERER: tuple[int, Renderer] | None = None
