@@ -295,10 +295,10 @@ CASES: dict[int, Case] = {
     # ------------------------------------------------------------ methodology files
     69: Case("69-unknown-rule.yaml", error=(
         "69-unknown-rule.yaml: areas[0] (procedures).criteria[0] (on_time).rule.type: unknown "
-        "rule type 'ratio' Rule types: proportional, thresholds, boolean, appraisal, survey")),
+        "rule type 'ratio'; rule types are proportional, thresholds, boolean, appraisal, survey")),
     70: Case("70-criterion-above-area.yaml", error=(
         "70-criterion-above-area.yaml: areas[0] (procedures) criterion on_time: max 12 exceeds "
-        "its area's max 10")),
+        "its area's max 10; lower the criterion's max or raise the area's")),
     71: Case("71-maximum-not-sum.yaml", error=(
         "71-maximum-not-sum.yaml: maximum: maximum is 25 but the areas add up to 20; make them "
         "equal")),

@@ -237,8 +237,8 @@ def _rule(r: _Reader, node, where: str, allowed_types: tuple[str, ...], max_poin
     kind = node["type"]
     if kind not in allowed_types:
         close = difflib.get_close_matches(str(kind), allowed_types, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        r.fail(f"{where}.type", f"unknown rule type {kind!r}{hint} Rule types: "
+        hint = f"; did you mean {close[0]!r}?" if close else ";"
+        r.fail(f"{where}.type", f"unknown rule type {kind!r}{hint} rule types are "
                                 f"{', '.join(allowed_types)}")
     r.keys(node, RULE_KEYS[kind], where)
     metrics, indicators = _known_sources()
@@ -362,7 +362,8 @@ def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str 
         for c in criteria:
             if c.max_points > amax + TOLERANCE:
                 r.fail(f"{where} criterion {c.id}", f"max {c.max_points:g} exceeds its area's "
-                                                    f"max {amax:g}")
+                                                    f"max {amax:g}; lower the criterion's max "
+                                                    "or raise the area's")
         total = sum(c.max_points for c in criteria)
         if abs(total - amax) > TOLERANCE:
             r.fail(f"{where}.max", f"max is {amax:g} but its criteria add up to {total:g}; "
