@@ -18,7 +18,9 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
+from jupyter_core.utils import run_sync
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.log import logger
@@ -45,12 +47,17 @@ get_ipython().run_line_magic('reset', '-f')
 
 
 class WarmKernel:
-    """One long-lived kernel per worker process."""
+    """One long-lived kernel per worker process.
+
+    nbclient needs an asynchronous client: with a blocking one, waiting for output blocks the
+    event loop, so the check that notices a dead kernel never runs and a notebook that kills
+    its kernel hangs for minutes.
+    """
 
     def __init__(self, kernel_name: str = KERNEL_NAME):
         self.kernel_name = kernel_name
         self.km: KernelManager | None = None
-        self.kc = None
+        self.kc: AsyncKernelClient | None = None
 
     def ensure(self, cwd: str | None = None) -> None:
         if self.km is not None and self.km.is_alive():
@@ -58,13 +65,16 @@ class WarmKernel:
         self.shutdown()
         self.km = KernelManager(kernel_name=self.kernel_name)
         self.km.start_kernel(cwd=cwd)
-        self.kc = self.km.client()
+        info = self.km.get_connection_info(session=True)
+        self.kc = AsyncKernelClient(**info, connection_file=self.km.connection_file,
+                                    parent=self.km)
         self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
+        run_sync(self.kc.wait_for_ready)(timeout=60)
         atexit.register(self.shutdown)
 
     def reset(self) -> None:
-        reply = self.kc.execute_interactive(_RESET_CODE, timeout=60, store_history=False)
+        reply = run_sync(self.kc.execute_interactive)(_RESET_CODE, timeout=60,
+                                                      store_history=False)
         if reply["content"]["status"] != "ok":  # a kernel that cannot reset is replaced
             self.shutdown()
 
