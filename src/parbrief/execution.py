@@ -72,9 +72,12 @@ class WarmKernel:
         run_sync(self.kc.wait_for_ready)(timeout=60)
         atexit.register(self.shutdown)
 
+    def run(self, code: str, timeout: float = 60) -> dict:
+        """Run code in the warm kernel outside any notebook (reset, warm-up imports)."""
+        return run_sync(self.kc.execute_interactive)(code, timeout=timeout, store_history=False)
+
     def reset(self) -> None:
-        reply = run_sync(self.kc.execute_interactive)(_RESET_CODE, timeout=60,
-                                                      store_history=False)
+        reply = self.run(_RESET_CODE)
         if reply["content"]["status"] != "ok":  # a kernel that cannot reset is replaced
             self.shutdown()
 
