@@ -1,0 +1,215 @@
+"""Benchmark: parbrief batch against the plain papermill + nbconvert loop (prints figures).
+
+Times, on the same machine, data and job list:
+  1. the naive loop: `papermill` CLI then `jupyter nbconvert --to html` CLI per briefing, one after
+     the other (HTML only);
+  2. `parbrief batch`, HTML only, then HTML + PDF (fresh output folders);
+  3. `parbrief batch` again with nothing changed, and after one locality's figure changed.
+Prints briefings per minute, seconds per briefing, the ratio parbrief/naive and peak memory
+(resident set of each worker with its kernel, and of the whole process tree).
+
+    python bench/bench_batch.py --workload province            # Nghệ An's 130 communes (make bench)
+    python bench/bench_batch.py --workload national            # 3,321 communes + 34 overviews
+
+The naive loop is timed on --naive-jobs briefings (default 12) and its rate extrapolated: it is
+sequential, so its per-briefing cost does not depend on how many run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+OUT = ROOT / "bench" / "out"
+
+
+class PeakMemory(threading.Thread):
+    """Samples the RSS of a process tree: per direct child (worker + its kernels) and in total."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.total = 0
+        self.per_worker = 0
+        self._stop = threading.Event()
+
+    @staticmethod
+    def _rss(proc: psutil.Process) -> int:
+        try:
+            return proc.memory_info().rss
+        except psutil.Error:
+            return 0
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._stop.is_set():
+            try:
+                children = root.children()
+                total = self._rss(root)
+                for child in children:
+                    tree = self._rss(child) + sum(self._rss(g) for g in child.children(recursive=True))
+                    total += tree
+                    self.per_worker = max(self.per_worker, tree)
+                self.total = max(self.total, total)
+            except psutil.Error:
+                pass
+            time.sleep(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, PeakMemory, int]:
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    sampler = PeakMemory(proc.pid)
+    sampler.start()
+    _, err = proc.communicate()
+    sampler.stop()
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        sys.stderr.write(err[-3000:])
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}")
+    return elapsed, sampler, proc.returncode
+
+
+def write_params(path: Path, data: Path, output: Path, province: str, formats: list[str],
+                 languages: list[str], period: str, reports: list[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump({
+        "name": path.stem, "province": province, "level": "commune", "periods": [period],
+        "data": str(data), "methodology": "par-commune", "reports": reports,
+        "languages": languages, "formats": formats, "output": str(output),
+    }, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def naive_loop(codes: list[str], data: Path, period: str, out: Path) -> float:
+    """What users write by hand: papermill then nbconvert, one briefing after the other."""
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for code in codes:
+        executed = out / f"{code}.ipynb"
+        subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "briefing.ipynb"),
+                        str(executed), "-k", "parbrief", "--cwd", str(ROOT / "notebooks"),
+                        "-p", "locality", code, "-p", "period", period, "-p", "data", str(data),
+                        "-y", "languages: [vi]"],
+                       check=True, capture_output=True)
+        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
+                        str(executed)], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def change_one_figure(data: Path, code: str, period: str) -> None:
+    """Edit one figure of one locality that no score reads (training attendances)."""
+    import pandas as pd
+
+    path = data / "figures.csv"
+    fig = pd.read_csv(path, dtype=str, keep_default_na=False)
+    sel = (fig.locality_code == code) & (fig.period == period) & (
+        fig.indicator == "civil_servants_trained")
+    fig.loc[sel, "value"] = str(int(float(fig.loc[sel, "value"].iloc[0])) + 1)
+    fig.to_csv(path, index=False, lineterminator="\n")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workload", choices=["province", "national"], default="province")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--naive-jobs", type=int, default=12)
+    ap.add_argument("--executor", default=None, help="passed to parbrief batch --executor")
+    args = ap.parse_args()
+
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    period = "2026Q3"
+    if args.workload == "province":
+        province, data = "40", ROOT / "data" / "sample"
+        provinces = ["40"]
+    else:
+        province, data = "all", OUT / "national-data"
+        subprocess.run([str(BIN / "parbrief"), "sample", "--out", str(data), "--province", "all",
+                        "--from", period, "--to", period, "--seed", "876"], check=True,
+                       capture_output=True)
+        provinces = None
+    sys.path.insert(0, str(ROOT / "src"))
+    from parbrief import register
+
+    if provinces is None:
+        provinces = [u.code for u in register.localities(period, "province")]
+    communes = [u.code for p in provinces for u in register.children(p, period)]
+    jobs = len(communes)
+    print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; "
+          f"workload {args.workload}: {jobs} commune briefings + {len(provinces)} overviews, "
+          f"{period}, {args.workers} workers")
+
+    naive_codes = communes[: args.naive_jobs]
+    naive = naive_loop(naive_codes, data, period, OUT / "naive")
+    naive_per = naive / len(naive_codes)
+    print(f"naive loop (papermill + nbconvert CLI, HTML, vi): {naive:.1f} s for {len(naive_codes)} "
+          f"briefings = {naive_per:.2f} s/briefing, {60 / naive_per:.1f} briefings/min")
+
+    def batch(name: str, formats: list[str], out: Path, force: bool = False,
+              languages: tuple[str, ...] = ("vi",)) -> tuple[float, PeakMemory]:
+        params = write_params(OUT / "params" / f"{name}.yaml", data, out,
+                              province if provinces != ["40"] else "40", formats,
+                              list(languages), period, ["briefing", "overview"])
+        cmd = [str(BIN / "parbrief"), "batch", str(params), "--workers", str(args.workers),
+               "--no-progress"]
+        if args.executor:
+            cmd += ["--executor", args.executor]
+        if force:
+            cmd.append("--force")
+        seconds, mem, _ = timed(cmd)
+        return seconds, mem
+
+    def report(label: str, seconds: float, mem: PeakMemory, n: int) -> float:
+        per = seconds / n
+        print(f"{label}: {seconds:.1f} s for {n} briefings = {per:.3f} s/briefing, "
+              f"{60 / per:.1f} briefings/min, ratio parbrief/naive {naive_per / per:.1f}x faster; "
+              f"peak memory {mem.per_worker / 2**20:.0f} MB per worker, "
+              f"{mem.total / 2**20:.0f} MB in total")
+        return per
+
+    html_s, html_mem = batch("html", ["html"], OUT / "html")
+    html_per = report("parbrief batch, HTML", html_s, html_mem, jobs)
+    both_s, both_mem = batch("html-pdf", ["html", "pdf"], OUT / "html-pdf")
+    report("parbrief batch, HTML + PDF", both_s, both_mem, jobs)
+    again_s, _ = batch("html-pdf", ["html", "pdf"], OUT / "html-pdf")
+    print(f"re-run, nothing changed: {again_s:.2f} s")
+    change_target = data if args.workload == "national" else OUT / "changed-data"
+    if args.workload == "province":
+        shutil.copytree(data, change_target)
+        # re-run the HTML + PDF batch on the copy first, so only the change differs
+        params = write_params(OUT / "params" / "changed.yaml", change_target, OUT / "changed",
+                              "40", ["html", "pdf"], ["vi"], period, ["briefing", "overview"])
+        timed([str(BIN / "parbrief"), "batch", str(params), "--workers", str(args.workers),
+               "--no-progress"])
+    else:
+        params = OUT / "params" / "html-pdf.yaml"
+    change_one_figure(change_target, communes[0], period)
+    params_file = OUT / "params" / ("changed.yaml" if args.workload == "province" else "html-pdf.yaml")
+    changed_s, _, _ = timed([str(BIN / "parbrief"), "batch", str(params_file), "--workers",
+                             str(args.workers), "--no-progress"])
+    print(f"re-run after one locality's figure changed: {changed_s:.2f} s")
+    print(f"speedup vs naive loop: {naive_per / html_per:.1f}x "
+          f"(HTML, {args.workers} workers, {jobs} briefings)")
+
+
+if __name__ == "__main__":
+    main()
