@@ -75,7 +75,7 @@ def test_index_page_links_resolve_and_has_no_console_errors(browser, small_batch
 
 
 def test_briefing_shows_its_charts_and_prints_to_a4(browser, small_batch, tmp_path):
-    html = next((small_batch.output / "2026Q3").glob("*/17266-*.vi.html"))
+    html = next((small_batch.output / "2026Q3").glob("*/briefing-17266-*.vi.html"))
     page, errors = _open(browser, html)
     images = page.query_selector_all("img")
     assert len(images) >= 3

@@ -191,6 +191,38 @@ def batch(params_file: Path = typer.Argument(..., metavar="PARAMS",
     _finish(result)
 
 
+@app.command()
+def provenance(report: Path = typer.Argument(..., help="a report file or its manifest")) -> None:
+    """Print where a report came from: data, methodology, code, parameters, versions."""
+    from . import provenance as prov
+
+    try:
+        _, manifest = prov.read(report)
+    except ParbriefError as e:
+        _fail(e)
+    typer.echo(prov.describe(manifest))
+
+
+@app.command()
+def verify(report: Path = typer.Argument(..., help="a report file or its manifest"),
+           data: Optional[Path] = typer.Option(None, help="the data set (default: the one named "
+                                               "in the manifest, found from the report's folder)")
+           ) -> None:
+    """Recompute a report's checksum chain; exit 0 if it still matches its inputs, 1 if not."""
+    from . import provenance as prov
+
+    try:
+        checks = prov.verify(report, str(data) if data else None)
+    except ParbriefError as e:
+        _fail(e)
+    for check in checks:
+        typer.echo(str(check))
+    if not all(c.ok for c in checks):
+        typer.echo("the report no longer matches its inputs", err=True)
+        raise typer.Exit(1)
+    typer.echo("the report matches its inputs", err=True)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

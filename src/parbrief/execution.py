@@ -147,8 +147,11 @@ def execute(notebook: Path, output: Path, parameters: dict, executor: str = "war
     the failing cell marked)."""
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}: use one of {', '.join(EXECUTORS)}")
+    # request_save_on_cell_execute off: papermill would rewrite the whole (MB-sized) notebook
+    # after every cell; it is still written when the notebook ends or a cell fails.
     kwargs = dict(kernel_name=KERNEL_NAME, log_output=False, progress_bar=False,
-                  cwd=str(cwd) if cwd else None, execution_timeout=timeout)
+                  cwd=str(cwd) if cwd else None, execution_timeout=timeout,
+                  request_save_on_cell_execute=False)
     if executor == "warm":
         kwargs["engine_name"] = WARM_ENGINE
     nb = papermill.execute_notebook(str(notebook), str(output), parameters=parameters, **kwargs)

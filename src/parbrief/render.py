@@ -127,19 +127,25 @@ def _validate(block, where: str) -> None:
                           f"only {', '.join(KINDS)}")
 
 
+def _block_of(output) -> dict:
+    """The block dict of one output; a chart's pictures are stored once, as the output's
+    image/svg+xml and image/png, and are put back into the block here."""
+    block = _plain(_json_data(output, BLOCK_MIME))
+    if block.get("kind") == "chart" and "svg" not in block:
+        data = output.get("data", {})
+        svg, png = data.get("image/svg+xml", ""), data.get("image/png", "")
+        block["svg"] = "".join(svg) if isinstance(svg, list) else svg  # nbformat line lists
+        block["png"] = "".join(png) if isinstance(png, list) else png
+    _validate(block, f"section {_parbrief_meta(output).get('section', '?')!r}")
+    return block
+
+
 def blocks(nb, lang: str) -> list[dict]:
     """The block dicts of one language, in notebook order (plain dicts)."""
     _check_lang(lang)
     found = []
     for output in _block_outputs(nb, lang):
-        block = _plain(_json_data(output, BLOCK_MIME))
-        if block.get("kind") == "chart" and "svg" not in block:
-            data = output.get("data", {})
-            block["svg"], block["png"] = data.get("image/svg+xml", ""), data.get("image/png", "")
-            if isinstance(block["svg"], list):  # nbformat may store text as a list of lines
-                block["svg"] = "".join(block["svg"])
-        _validate(block, f"section {_parbrief_meta(output).get('section', '?')!r}")
-        found.append(block)
+        found.append(_block_of(output))
     return found
 
 
@@ -253,9 +259,7 @@ class PublishedCopy(Preprocessor):
         for cell in _published_cells(nb):
             outputs = []
             for output in _cell_block_outputs(cell, lang):
-                block = _json_data(output, BLOCK_MIME)
-                _validate(block, f"section {_parbrief_meta(output).get('section', '?')!r}")
-                block = dict(block)
+                block = _block_of(output)
                 if block["kind"] == "table":
                     block["highlight"] = block.get("highlight")
                     block["numeric"] = numeric_columns(block.get("columns", []),

@@ -1,0 +1,50 @@
+"""`parbrief provenance` and `parbrief verify` on a real batch's reports."""
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from parbrief.cli import app
+
+pytestmark = pytest.mark.slow
+
+
+def _report(project):
+    return next((project / "reports" / "2026Q3").rglob("briefing-17266-*.vi.html"))
+
+
+def test_provenance_prints_the_chain(small_batch):
+    result = CliRunner().invoke(app, ["provenance", str(_report(small_batch.project))])
+    assert result.exit_code == 0, result.output
+    assert "locality     17266 Xã Tân Kỳ" in result.output
+    assert "methodology  par-commune" in result.output
+    assert str(small_batch.project) not in result.output  # no absolute paths recorded
+
+
+def test_verify_passes_then_names_what_changed(small_batch, tmp_path):
+    project = tmp_path / "copy"
+    shutil.copytree(small_batch.project, project, ignore=shutil.ignore_patterns(".parbrief.lock"))
+    report = _report(project)
+    ok = CliRunner().invoke(app, ["verify", str(report)])
+    assert ok.exit_code == 0, ok.output
+    assert "MISMATCH" not in ok.output
+
+    report.write_bytes(report.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    figures = project / "data" / "sample" / "figures.csv"
+    lines = figures.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",365,", ",366,")
+    figures.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bad = CliRunner().invoke(app, ["verify", str(report)])
+    assert bad.exit_code == 1
+    assert f"MISMATCH  {report.name}: changed since publication" in bad.output
+    assert "MISMATCH  data" in bad.output and "the data set changed" in bad.output
+    assert "ok        methodology par-commune: unchanged" in bad.output
+
+
+def test_a_report_without_manifest(tmp_path):
+    stray = tmp_path / "x.vi.html"
+    stray.write_text("<html></html>")
+    result = CliRunner().invoke(app, ["verify", str(stray)])
+    assert result.exit_code == 1
+    assert "no manifest x.manifest.json beside it" in result.output
