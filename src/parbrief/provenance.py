@@ -7,7 +7,6 @@ package versions, and the sha256 of every file published. ``verify`` recomputes 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from .errors import ParbriefError
 MANIFEST_SUFFIX = ".manifest.json"
 
 
-def manifest_for(report: "str | Path") -> Path:
+def manifest_for(report: str | Path) -> Path:
     """The manifest of a report file (HTML, PDF, newsroom folder or file, notebook)."""
     path = Path(report)
     if path.name.endswith(MANIFEST_SUFFIX):
@@ -33,7 +32,7 @@ def manifest_for(report: "str | Path") -> Path:
     return candidate
 
 
-def read(report: "str | Path") -> tuple[Path, dict]:
+def read(report: str | Path) -> tuple[Path, dict]:
     path = manifest_for(report)
     try:
         return path, json.loads(path.read_text(encoding="utf-8"))
@@ -51,8 +50,8 @@ def describe(manifest: dict) -> str:
         f"period       {manifest.get('period')}",
         f"data         sha256 {manifest.get('data_checksum')}",
         f"methodology  {method.get('id')} {method.get('version')} sha256 {method.get('checksum')}",
-        f"parbrief     {manifest.get('parbrief_version')} code sha256 "
-        f"{manifest.get('code_checksum')}",
+        (f"parbrief     {manifest.get('parbrief_version')} code sha256 "
+         f"{manifest.get('code_checksum')}"),
         f"git commit   {manifest.get('git_commit') or 'not recorded'}",
         f"parameters   {json.dumps(manifest.get('parameters'), ensure_ascii=False, sort_keys=True)}",
     ]
@@ -73,14 +72,6 @@ class Check:
         return f"{'ok      ' if self.ok else 'MISMATCH'}  {self.what}: {self.detail}"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _find_data(manifest_path: Path, data: str | None) -> Path | None:
     """The data set the report was made from: given, or the manifest's relative data path
     looked up from the report's folder upwards (the project folder holds it)."""
@@ -96,7 +87,7 @@ def _find_data(manifest_path: Path, data: str | None) -> Path | None:
     return None
 
 
-def verify(report: "str | Path", data: str | None = None) -> list[Check]:
+def verify(report: str | Path, data: str | None = None) -> list[Check]:
     """Recompute the checksum chain of a report: its files, the data set, the methodology and
     parbrief's code. Every check that fails says what changed."""
     from . import batch
@@ -111,7 +102,7 @@ def verify(report: "str | Path", data: str | None = None) -> list[Check]:
         if not file.is_file():
             checks.append(Check(out["path"], False, "missing"))
             continue
-        digest = _sha256(file)
+        digest = batch.sha256_file(file)
         checks.append(Check(out["path"], digest == out["sha256"],
                             "as published" if digest == out["sha256"]
                             else f"changed since publication (sha256 {digest[:12]}…, "
@@ -142,4 +133,4 @@ def verify(report: "str | Path", data: str | None = None) -> list[Check]:
     return checks
 
 
-__all__ = ["manifest_for", "read", "describe", "verify", "Check"]
+__all__ = ["Check", "describe", "manifest_for", "read", "verify"]
