@@ -633,3 +633,27 @@ def test_names_are_compared_as_people_write_them(name, same):
     from parbrief.validation import _name_matches
 
     assert _name_matches(name, register.get("17266", "2025Q2")) is same
+
+
+@pytest.mark.parametrize("name,message", [
+    ("90-unknown-key.yaml", "{file}: unknown key 'langauges'; did you mean 'languages'? allowed "
+     "keys: name, province, parent, level, periods, localities, data, methodology, reports, "
+     "languages, formats, output, apportionment, executor, workers, timeout, notebooks"),
+    ("91-wrong-type.yaml", "{file}: key 'workers': must be a positive whole number, got 'two' "
+     "(str) (e.g. workers: 2)"),
+    ("92-outside-project.yaml", "{file}: key 'output': '/etc/parbrief' is outside the project "
+     "folder {project} (it resolves to /etc/parbrief); give a path inside the project "
+     "(e.g. output: ../reports)"),
+])
+def test_params_file_cases(name, message):
+    from parbrief.errors import ParameterError
+    from parbrief.params import load
+
+    file = BAD / "params-project" / "params" / name
+    with pytest.raises(ParameterError) as e:
+        load(file)
+    text = str(e.value)
+    shown_file = text.split(": ", 1)[0]
+    assert shown_file.endswith(f"params/{name}")
+    project = text.split("outside the project folder ", 1)[-1].split(" (it resolves", 1)[0]
+    assert text == message.format(file=shown_file, project=project)
