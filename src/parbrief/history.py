@@ -86,31 +86,82 @@ def predecessors_for(figures: pd.DataFrame, commune_code: str, period: Quarter |
     return "district", crosswalk.predecessors(commune_code, "district", apportionment)
 
 
-def _weighted(rows: pd.DataFrame, shares: pd.DataFrame, keys: list[str], value: str,
-              order: list[str]) -> pd.DataFrame:
-    """Share-weighted sum and mean of ``value`` per ``keys`` group, with the contributing units."""
-    rows = rows[rows[value].notna()].merge(shares, left_on="locality_code", right_on="legacy_code")
+def _shares(codes: list[str], level: str, apportionment: str) -> pd.DataFrame:
+    """The predecessors of each commune of ``codes`` at ``level`` (``crosswalk.predecessors``
+    for many communes at once): commune_code, legacy_code, share, _pos (the order in which
+    ``predecessors`` lists them, which is the order sources name them)."""
+    if level == "district":
+        cw = crosswalk.district_crosswalk(apportionment)
+        legacy = "legacy_district_code"
+    else:
+        cw = crosswalk.commune_crosswalk(apportionment)
+        legacy = "legacy_commune_code"
+    sel = cw[cw.commune_code.isin(codes)]
+    out = pd.DataFrame({"commune_code": sel.commune_code.to_numpy(),
+                        "legacy_code": sel[legacy].to_numpy(), "share": sel.share.to_numpy()})
+    out["_pos"] = out.groupby("commune_code", sort=False).cumcount()
+    return out
+
+
+def _weighted(rows: pd.DataFrame, shares: pd.DataFrame, keys: list[str],
+              value: str) -> pd.DataFrame:
+    """Share-weighted sum and mean of ``value`` per commune, period and ``keys``, with the
+    source naming the contributing units. Rows are added in the data set's order (``_row``),
+    so a commune's figures are the same whether it is reconstructed alone or with others."""
+    groups = ["commune_code", "period", *keys]
+    rows = rows[rows[value].notna()].merge(shares, left_on=["locality_code", "period"],
+                                           right_on=["legacy_code", "period"])
     if rows.empty:
-        return pd.DataFrame(columns=[*keys, "sum", "mean", "source"])
-    rows = rows.assign(_w=rows.share * rows[value],
-                       _pos=rows.locality_code.map({c: i for i, c in enumerate(order)}))
-    share_of = dict(zip(shares.legacy_code, shares.share))
-    agg = rows.groupby(keys, sort=False).agg(sum=("_w", "sum"), _share=("share", "sum")) \
-        .reset_index()
+        return pd.DataFrame(columns=[*groups, "sum", "mean", "source"])
+    rows = rows.sort_values(["commune_code", "_row"], kind="stable")
+    rows["_w"] = rows.share * rows[value]
+    grouped = rows.groupby(groups, sort=False)
+    agg = grouped.agg(sum=("_w", "sum"), _share=("share", "sum")).reset_index()
     agg["mean"] = agg["sum"] / agg["_share"]
-    # Which units stand behind each group: usually the same for all, so label once per set.
-    units_of = rows.sort_values("_pos", kind="stable").groupby(keys, sort=False) \
-        .locality_code.agg(lambda c: tuple(dict.fromkeys(c)))
-    labels = {u: _source(list(u), share_of) for u in set(units_of)}
-    agg["source"] = [labels[u] for u in units_of.reindex(
-        pd.MultiIndex.from_frame(agg[keys]) if len(keys) > 1 else agg[keys[0]])]
-    return agg[[*keys, "sum", "mean", "source"]]
+    # The units behind each group, in predecessor order: usually the same set for all of a
+    # commune's indicators in a quarter, so each (commune, set) is labelled once.
+    rows["_group"] = grouped.ngroup()
+    rows = rows.sort_values(["_group", "_pos"], kind="stable")
+    group_ids = rows["_group"].to_numpy()
+    units = rows.legacy_code.to_numpy()
+    shares_of = rows.share.to_numpy()
+    starts = np.flatnonzero(np.r_[True, group_ids[1:] != group_ids[:-1]])
+    ends = np.r_[starts[1:], len(group_ids)]
+    communes = agg.commune_code.to_numpy()
+    labels: dict = {}
+    source = []
+    for g, (s, e) in enumerate(zip(starts, ends)):
+        key = (communes[g], tuple(dict.fromkeys(units[s:e])))
+        if key not in labels:
+            share_of = dict(zip(units[s:e], shares_of[s:e]))
+            labels[key] = _source(list(key[1]), share_of)
+        source.append(labels[key])
+    agg["source"] = source
+    return agg[[*groups, "sum", "mean", "source"]]
 
 
-def _reconstruct_figures(figures: pd.DataFrame, shares: pd.DataFrame, code: str,
-                         period: str) -> pd.DataFrame:
-    rows = figures[(figures.period == period) & figures.locality_code.isin(set(shares.legacy_code))]
-    agg = _weighted(rows, shares, ["indicator"], "value", list(shares.legacy_code))
+def _period_shares(figures: pd.DataFrame, codes: list[str], periods: list[str],
+                   apportionment: str) -> pd.DataFrame:
+    """For every commune and pre-merger quarter, the predecessors that feed it: its legacy
+    communes if the data set has a row for any of them in that quarter, else its legacy
+    districts (``predecessors_for`` for many communes and quarters at once)."""
+    communes = _shares(codes, "commune", apportionment)
+    districts = _shares(codes, "district", apportionment)
+    pairs = pd.DataFrame([(c, p) for c in codes for p in periods],
+                         columns=["commune_code", "period"])
+    present = figures.loc[figures.period.isin(periods), ["locality_code", "period"]] \
+        .drop_duplicates()
+    reported = communes.merge(present, left_on="legacy_code", right_on="locality_code")
+    by_commune = set(zip(reported.commune_code, reported.period))
+    at_commune_level = np.array([pair in by_commune for pair in
+                                 zip(pairs.commune_code, pairs.period)], dtype=bool)
+    return pd.concat([communes.merge(pairs[at_commune_level], on="commune_code"),
+                      districts.merge(pairs[~at_commune_level], on="commune_code")],
+                     ignore_index=True)
+
+
+def _reconstruct_figures(figures: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    agg = _weighted(figures, shares, ["indicator"], "value")
     if agg.empty:
         return _empty(FIGURE_COLUMNS, "value")
     types = _indicator_types()
@@ -118,19 +169,16 @@ def _reconstruct_figures(figures: pd.DataFrame, shares: pd.DataFrame, code: str,
     # Counts stay whole numbers (round half up); an unknown indicator is averaged, never inflated.
     value = np.where(is_count, np.floor(agg["sum"].to_numpy(float) + 0.5),
                      np.round(agg["mean"].to_numpy(float), 6))
-    return pd.DataFrame({"locality_code": code, "period": period, "indicator": agg.indicator,
-                         "value": value, "source": agg.source})
+    return pd.DataFrame({"locality_code": agg.commune_code, "period": agg.period,
+                         "indicator": agg.indicator, "value": value, "source": agg.source})
 
 
-def _reconstruct_appraisal(appraisal: pd.DataFrame, shares: pd.DataFrame, code: str,
-                           period: str) -> pd.DataFrame:
-    rows = appraisal[(appraisal.period == period)
-                     & appraisal.locality_code.isin(set(shares.legacy_code))]
-    agg = _weighted(rows, shares, ["methodology", "criterion"], "points", list(shares.legacy_code))
+def _reconstruct_appraisal(appraisal: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    agg = _weighted(appraisal, shares, ["methodology", "criterion"], "points")
     if agg.empty:
         return _empty(APPRAISAL_COLUMNS, "points")
-    return pd.DataFrame({"methodology": agg.methodology, "locality_code": code, "period": period,
-                         "criterion": agg.criterion,
+    return pd.DataFrame({"methodology": agg.methodology, "locality_code": agg.commune_code,
+                         "period": agg.period, "criterion": agg.criterion,
                          "points": np.round(agg["mean"].to_numpy(float), 6),
                          "source": agg.source})
 
@@ -142,6 +190,51 @@ def _typed(df: pd.DataFrame, columns: list[str], numeric: str) -> pd.DataFrame:
         .reset_index(drop=True)
 
 
+def communes_history(figures: pd.DataFrame, appraisal: pd.DataFrame | None, codes,
+                     periods, apportionment: str = "area") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``commune_history`` for many 2025 communes in one pass (a province's briefings share
+    it): rows ordered by commune in the order of ``codes``, then as ``commune_history``."""
+    _check_apportionment(apportionment)
+    codes = list(dict.fromkeys(str(c).strip() for c in codes))
+    for code in codes:
+        reg.get(code, MERGER_QUARTER)  # an unknown or legacy-only code is the caller's error
+    quarters = [Quarter.parse(p) for p in periods]
+    before = [str(q) for q in quarters if q < MERGER_QUARTER]
+    after = [str(q) for q in quarters if q >= MERGER_QUARTER]
+    figures = figures.assign(period=_canonical_periods(figures),
+                             locality_code=figures.locality_code.astype("str"),
+                             _row=np.arange(len(figures)))
+    if appraisal is None or appraisal.empty:
+        appraisal = _empty(APPRAISAL_COLUMNS, "points")
+    else:
+        appraisal = appraisal.assign(period=_canonical_periods(appraisal),
+                                     locality_code=appraisal.locality_code.astype("str"))
+    appraisal = appraisal.assign(_row=np.arange(len(appraisal)))
+
+    fig_parts = [figures[figures.locality_code.isin(codes) & figures.period.isin(after)]]
+    app_parts = [appraisal[appraisal.locality_code.isin(codes) & appraisal.period.isin(after)]]
+    if before:
+        shares = _period_shares(figures, codes, before, apportionment)
+        fig_parts.append(_reconstruct_figures(figures[figures.period.isin(before)], shares))
+        app_parts.append(_reconstruct_appraisal(appraisal[appraisal.period.isin(before)],
+                                                shares))
+    fig = pd.concat([p[FIGURE_COLUMNS] for p in fig_parts if not p.empty], ignore_index=True) \
+        if any(not p.empty for p in fig_parts) else _empty(FIGURE_COLUMNS, "value")
+    app = pd.concat([p[APPRAISAL_COLUMNS] for p in app_parts if not p.empty], ignore_index=True) \
+        if any(not p.empty for p in app_parts) else _empty(APPRAISAL_COLUMNS, "points")
+    order = {c: i for i, c in enumerate(codes)}
+    position = {str(q): i for i, q in enumerate(quarters)}
+    if not fig.empty:
+        catalogue = {name: i for i, name in enumerate(_indicator_types())}
+        fig = fig.assign(_c=fig.locality_code.map(order), _p=fig.period.map(position),
+                         _i=fig.indicator.map(catalogue).fillna(len(catalogue)))
+        fig = fig.sort_values(["_c", "_p", "_i", "indicator"], kind="stable")
+    if not app.empty:
+        app = app.assign(_c=app.locality_code.map(order), _p=app.period.map(position)) \
+            .sort_values(["_c", "_p"], kind="stable")
+    return _typed(fig, FIGURE_COLUMNS, "value"), _typed(app, APPRAISAL_COLUMNS, "points")
+
+
 def commune_history(figures: pd.DataFrame, appraisal: pd.DataFrame | None, commune_code: str,
                     periods, apportionment: str = "area") -> tuple[pd.DataFrame, pd.DataFrame]:
     """The figures and appraisal points of 2025 commune ``commune_code`` for every period.
@@ -150,44 +243,7 @@ def commune_history(figures: pd.DataFrame, appraisal: pd.DataFrame | None, commu
     the module docstring), under the commune's code. A period with no data gives no rows.
     Rows come in the order of ``periods``, then catalogue order of indicators.
     """
-    _check_apportionment(apportionment)
-    code = str(commune_code).strip()
-    reg.get(code, MERGER_QUARTER)  # an unknown or legacy-only code is the caller's error
-    quarters = [Quarter.parse(p) for p in periods]
-    figures = figures.assign(period=_canonical_periods(figures),
-                             locality_code=figures.locality_code.astype("str"))
-    if appraisal is None or appraisal.empty:
-        appraisal = _empty(APPRAISAL_COLUMNS, "points")
-    else:
-        appraisal = appraisal.assign(period=_canonical_periods(appraisal),
-                                     locality_code=appraisal.locality_code.astype("str"))
-
-    fig_parts, app_parts = [], []
-    for q in quarters:
-        period = str(q)
-        if q >= MERGER_QUARTER:
-            fig_parts.append(figures[(figures.locality_code == code) & (figures.period == period)])
-            app_parts.append(appraisal[(appraisal.locality_code == code)
-                                       & (appraisal.period == period)])
-            continue
-        _, shares = predecessors_for(figures, code, q, apportionment)
-        fig_parts.append(_reconstruct_figures(figures, shares, code, period))
-        app_parts.append(_reconstruct_appraisal(appraisal, shares, code, period))
-
-    fig = pd.concat([p[FIGURE_COLUMNS] for p in fig_parts if not p.empty], ignore_index=True) \
-        if any(not p.empty for p in fig_parts) else _empty(FIGURE_COLUMNS, "value")
-    app = pd.concat([p[APPRAISAL_COLUMNS] for p in app_parts if not p.empty], ignore_index=True) \
-        if any(not p.empty for p in app_parts) else _empty(APPRAISAL_COLUMNS, "points")
-    if not fig.empty:
-        position = {str(q): i for i, q in enumerate(quarters)}
-        catalogue = {name: i for i, name in enumerate(_indicator_types())}
-        fig = fig.assign(_p=fig.period.map(position),
-                         _i=fig.indicator.map(catalogue).fillna(len(catalogue)))
-        fig = fig.sort_values(["_p", "_i", "indicator"], kind="stable")
-    if not app.empty:
-        position = {str(q): i for i, q in enumerate(quarters)}
-        app = app.assign(_p=app.period.map(position)).sort_values("_p", kind="stable")
-    return _typed(fig, FIGURE_COLUMNS, "value"), _typed(app, APPRAISAL_COLUMNS, "points")
+    return communes_history(figures, appraisal, [commune_code], periods, apportionment)
 
 
 def history_note(commune_code: str, lang: str = "en", apportionment: str = "area",
