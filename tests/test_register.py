@@ -87,3 +87,48 @@ def test_divided_commune_is_apportioned_by_area_or_to_its_default_successor():
     default = crosswalk.commune_crosswalk("default")
     only = default[default.legacy_commune_code == one]
     assert len(only) == 1 and only.share.iloc[0] == 1.0 and bool(only.default_successor.iloc[0])
+
+
+def test_registers_and_crosswalk_come_back_from_the_cache_unchanged(tmp_path, monkeypatch):
+    """Built once from vietnamadminunits, then read from Parquet: the same tables exactly."""
+    from pandas.testing import assert_frame_equal
+
+    monkeypatch.setenv("PARBRIEF_CACHE", str(tmp_path))
+    built = register._build()
+    built_crosswalk = crosswalk._build_commune_crosswalk("area")
+    try:
+        for load in (register._load, crosswalk.commune_crosswalk):
+            load.cache_clear()
+        register._load()  # builds, then keeps
+        crosswalk.commune_crosswalk("area")
+        for load in (register._load, crosswalk.commune_crosswalk):
+            load.cache_clear()
+        cached = register._load()  # read back
+        cached_crosswalk = crosswalk.commune_crosswalk("area")
+    finally:
+        for load in (register._load, crosswalk.commune_crosswalk):
+            load.cache_clear()
+    kept = sorted(p.parent.parent.name for p in tmp_path.glob("*/*/done"))
+    assert kept == ["crosswalk", "register"]
+    for name in (register.LEGACY, register.REG_2025):
+        assert_frame_equal(cached[name], built[name], check_exact=True)
+    assert_frame_equal(cached_crosswalk, built_crosswalk, check_exact=True)
+
+
+def test_a_batch_worker_and_a_cached_register_do_not_import_the_heavy_packages():
+    """Memory and start-up: a worker needs neither pandas nor matplotlib, and with the
+    register cached nothing imports vietnamadminunits (its import compiles a parser)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import parbrief.batch, parbrief.execution, parbrief.render as r\n"
+            "r.default_renderer()\n"
+            "worker = sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules)\n"
+            "from parbrief import crosswalk, register\n"
+            "register.warm_up(); register.get('17266', '2026Q3')\n"
+            "print(worker, 'vietnamadminunits' in sys.modules)\n")
+    register.warm_up()  # the cache is filled
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == "[] False"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, crosswalk, findings, register
+from . import __version__, cache, crosswalk, findings, register
 from . import dataset as datasets
 from . import methodology as methodologies
 from . import metrics as metric_functions
@@ -74,7 +74,7 @@ def _load_dataset_cached(path: str, signature: tuple):
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("PARBRIEF_CACHE") or Path.home() / ".cache" / "parbrief")
+    return cache.cache_dir()
 
 
 def _validation_code_checksum() -> str:
@@ -179,13 +179,35 @@ def _figures_and_metrics(figures_long: pd.DataFrame, code: str, period: Quarter)
     return clean(wide.loc[code].to_dict()), clean(met.loc[code].to_dict())
 
 
-def _history_rows(ds, code: str, periods: list[Quarter], apportionment: str):
-    from .history import commune_history
+def _history_rows(data: str, unit: register.Locality, periods: list[Quarter],
+                  apportionment: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A 2025 commune's series across the merger, taken from its province's (reconstructed
+    once for all the province's briefings)."""
+    by_code = _province_history(data, unit.province_code, tuple(str(p) for p in periods),
+                                apportionment, _file_signature(data))
+    if unit.code in by_code:
+        return by_code[unit.code]
+    from .history import commune_history  # not a commune (a 2025 province): on its own
 
-    return commune_history(ds.figures, ds.appraisal, code, periods, apportionment)
+    ds = _load_dataset(data)
+    return commune_history(ds.figures, ds.appraisal, unit.code, periods, apportionment)
 
 
-def _trend(ds, method, unit: register.Locality, period: Quarter, apportionment: str) -> pd.DataFrame:
+@lru_cache(maxsize=4)
+def _province_history(data: str, province: str, periods: tuple[str, ...], apportionment: str,
+                      signature: tuple) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    from .history import communes_history
+
+    ds = _load_dataset(data)
+    codes = [u.code for u in register.children(province, MERGER_QUARTER, level="commune")]
+    fig, app = communes_history(ds.figures, ds.appraisal, codes, list(periods), apportionment)
+    figs = {c: part.reset_index(drop=True) for c, part in fig.groupby("locality_code", sort=False)}
+    apps = {c: part.reset_index(drop=True) for c, part in app.groupby("locality_code", sort=False)}
+    return {c: (figs.get(c, fig.iloc[:0]), apps.get(c, app.iloc[:0])) for c in codes}
+
+
+def _trend(data: str, ds, method, unit: register.Locality, period: Quarter,
+           apportionment: str) -> pd.DataFrame:
     """Index and key rates over the last 8 quarters, scored in one pass (one row per quarter).
 
     Before the merger a 2025 commune's quarters are reconstructed from its predecessors.
@@ -193,7 +215,7 @@ def _trend(ds, method, unit: register.Locality, period: Quarter, apportionment: 
     periods = [period.previous(n) for n in range(TREND_QUARTERS - 1, -1, -1)]
     names = [str(q) for q in periods]
     if unit.register == register.REG_2025 and periods[0] < MERGER_QUARTER:
-        fig, appr = _history_rows(ds, unit.code, periods, apportionment)
+        fig, appr = _history_rows(data, unit, periods, apportionment)
     else:
         fig = ds.figures[ds.figures.locality_code == unit.code]
         appr = ds.appraisal[ds.appraisal.locality_code == unit.code] if len(ds.appraisal) \
@@ -243,7 +265,7 @@ def prepare(locality: str, period: str, data: str, methodology: str,
                                  & (ds.appraisal.locality_code == unit.code)] \
             if len(ds.appraisal) else ds.appraisal
         points = scoring.criterion_points(wide, appraisal, method)
-    trend = _trend(ds, method, unit, q, apportionment) if reported else pd.DataFrame()
+    trend = _trend(data, ds, method, unit, q, apportionment) if reported else pd.DataFrame()
     last_year = q.same_quarter_last_year()
     last_year_index = None
     if len(trend) and str(last_year) in set(trend.period):

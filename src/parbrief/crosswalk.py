@@ -14,12 +14,14 @@ equal part of the district (the register has no population or area for legacy co
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
+from . import cache
 from . import register as reg
 
 APPORTIONMENT = ("area", "default")
@@ -40,12 +42,25 @@ APPORTIONMENT_NOTE = {
 
 
 def _converter_data() -> dict:
-    path = resources.files("vietnamadminunits") / "data" / "converter_2025.json"
+    # found without importing the package (its import compiles an address parser)
+    spec = importlib.util.find_spec("vietnamadminunits")
+    path = Path(spec.submodule_search_locations[0]) / "data" / "converter_2025.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=2)
 def commune_crosswalk(apportionment: str = "area") -> pd.DataFrame:
+    """One row per (legacy commune, 2025 commune) with the share of the legacy figures (kept in
+    the cache: see ``_build_commune_crosswalk``)."""
+    if apportionment not in APPORTIONMENT:
+        raise ValueError(f"unknown apportionment {apportionment!r}: use one of {APPORTIONMENT}")
+    key = cache.code_key(apportionment, files=("crosswalk.py", "register.py", "names.py"),
+                         packages=("vietnamadminunits",))
+    return cache.frames("crosswalk", key, ("crosswalk",), lambda: {
+        "crosswalk": _build_commune_crosswalk(apportionment)})["crosswalk"]
+
+
+def _build_commune_crosswalk(apportionment: str) -> pd.DataFrame:
     """One row per (legacy commune, 2025 commune) with the share of the legacy figures.
 
     Columns: legacy_commune_code, legacy_district_code, legacy_province_code, commune_code,

@@ -18,8 +18,8 @@ from datetime import date
 from functools import lru_cache
 
 import pandas as pd
-from vietnamadminunits.database import query
 
+from . import cache
 from .errors import UnknownLocalityError
 from .names import ascii_name, match_key, nfc, slug
 from .periods import MERGER_QUARTER, Quarter
@@ -103,6 +103,15 @@ def _units(src: pd.DataFrame, level: str, prefix: str, parent: str | None, key_p
 
 @lru_cache(maxsize=1)
 def _load() -> dict[str, pd.DataFrame]:
+    """Both registers, from the cache when this package version and code built them before."""
+    key = cache.code_key(files=("register.py", "names.py"), packages=("vietnamadminunits",))
+    return cache.frames("register", key, (LEGACY, REG_2025), _build)
+
+
+def _build() -> dict[str, pd.DataFrame]:
+    # imported here: the package compiles its address parser on import (over a second)
+    from vietnamadminunits.database import query
+
     legacy = pd.DataFrame(query("SELECT * FROM admin_units_legacy"))
     new = pd.DataFrame(query("SELECT * FROM admin_units"))
     frames = {
@@ -127,6 +136,8 @@ def _load() -> dict[str, pd.DataFrame]:
         # Stable order (level, then code) so that lists of peers never depend on the package's.
         frame["_level"] = frame.level.map({lvl: i for i, lvl in enumerate(LEVELS)})
         frame = frame.sort_values(["_level", "code"], kind="stable")
+        # as Parquet gives it back: strings, a missing parent is NaN
+        frame["parent_code"] = frame["parent_code"].astype("str")
         out[reg] = frame[COLUMNS].reset_index(drop=True)
     return out
 
@@ -157,6 +168,16 @@ def _to_locality(row: dict) -> Locality:
 @lru_cache(maxsize=4)
 def _by_code(register: str) -> dict[str, Locality]:
     return {r["code"]: _to_locality(r) for r in table(register).to_dict("records")}
+
+
+def warm_up() -> None:
+    """Load both registers and the crosswalk: a warm kernel does it once, before any briefing."""
+    from .crosswalk import commune_crosswalk, district_crosswalk
+
+    _by_code(LEGACY)
+    _by_code(REG_2025)
+    commune_crosswalk()
+    district_crosswalk()
 
 
 def get(code: str, period: "Quarter | str") -> Locality:
