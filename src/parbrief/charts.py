@@ -100,6 +100,20 @@ def _margins(fig: Figure, left: float, right: float, top_in: float, bottom_in: f
     fig.subplots_adjust(left=left, right=right, top=1 - top_in / height, bottom=bottom_in / height)
 
 
+def _row_labels(ax, y: list[float], labels: list[str], *, pad: float,
+                highlight: int | None = None) -> None:
+    """Category labels left of a horizontal bar chart, placed exactly as y tick labels are
+    (``pad`` points from the axis), without tick objects: each tick is five artists, and
+    for a ranking of twenty rows they were a third of the chart's drawing time."""
+    ax.set_yticks([])
+    transform, va, ha = ax.get_yaxis_text1_transform(pad)
+    size, colour = matplotlib.rcParams["ytick.labelsize"], matplotlib.rcParams["ytick.color"]
+    for i, (yi, label) in enumerate(zip(y, labels)):
+        ax.text(0, yi, label, transform=transform, va=va, ha=ha, fontsize=size,
+                color=ORANGE if i == highlight else colour,
+                fontweight="bold" if i == highlight else "normal")
+
+
 def _nan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
@@ -150,21 +164,31 @@ def trend(periods: list[str], series: list[tuple[str, list[float]]], reconstruct
             colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
             width = 2.4 if k == 0 else 1.4
             z = 3 if k == 0 else 2  # the index stays on top of the rates
+            # One line per style, broken by NaN between segments: a few artists per series
+            # instead of one per segment and marker, which is most of the drawing time.
+            solid: tuple[list, list] = ([], [])
+            dashed: tuple[list, list] = ([], [])
             for i in range(len(x) - 1):
                 a, b = values[i], values[i + 1]
                 if _nan(a) or _nan(b):
                     continue
-                dashed = reconstructed[i] or reconstructed[i + 1]
-                ax.plot([x[i], x[i + 1]], [a, b], color=colour, linewidth=width,
-                        linestyle=(0, (4, 3)) if dashed else "-", solid_capstyle="round",
+                xs, ys = dashed if reconstructed[i] or reconstructed[i + 1] else solid
+                xs += [x[i], x[i + 1], math.nan]
+                ys += [a, b, math.nan]
+            if solid[0]:
+                ax.plot(*solid, color=colour, linewidth=width, linestyle="-",
+                        solid_capstyle="round", solid_joinstyle="round", zorder=z)
+            if dashed[0]:
+                ax.plot(*dashed, color=colour, linewidth=width, linestyle=(0, (4, 3)),
                         zorder=z)
-            for i, v in enumerate(values):
-                if _nan(v):
-                    continue
-                ax.plot([x[i]], [v], marker="o", markersize=6 if k == 0 else 4.5,
-                        markeredgecolor=colour, markeredgewidth=1.4,
-                        markerfacecolor="white" if reconstructed[i] else colour, linestyle="none",
-                        zorder=z + 0.5)
+            for hollow in (False, True):
+                points = [(x[i], v) for i, v in enumerate(values)
+                          if not _nan(v) and reconstructed[i] == hollow]
+                if points:
+                    ax.plot([p[0] for p in points], [p[1] for p in points], marker="o",
+                            markersize=6 if k == 0 else 4.5, markeredgecolor=colour,
+                            markeredgewidth=1.4, markerfacecolor="white" if hollow else colour,
+                            linestyle="none", zorder=z + 0.5)
             handles.append(Line2D([], [], color=colour, linewidth=width, marker="o",
                                   markersize=5, label=label))
         if any(reconstructed):
@@ -201,25 +225,20 @@ def peers(labels: list[str], values: list[float | None], lang: str, *, highlight
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()
         y = list(range(n))
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            colour = ORANGE if i == highlight else "#8fb3dc"
-            ax.barh(i, 0 if _nan(v) else v, color=colour, height=0.7)
-            ax.text((0 if _nan(v) else v) + 1, i, formatting.points(v, lang), va="center",
+        bars = [i for i, v in enumerate(values) if v is not None]
+        widths = [0 if _nan(values[i]) else values[i] for i in bars]
+        ax.barh(bars, widths, color=[ORANGE if i == highlight else "#8fb3dc" for i in bars],
+                height=0.7)
+        for i, w in zip(bars, widths):
+            ax.text(w + 1, i, formatting.points(values[i], lang), va="center",
                     ha="left", fontsize=8, color=DARK,
                     fontweight="bold" if i == highlight else "normal")
-        ax.set_yticks(y, labels)
-        for i, tick in enumerate(ax.get_yticklabels()):
-            if i == highlight:
-                tick.set_fontweight("bold")
-                tick.set_color(ORANGE)
+        _row_labels(ax, y, labels, pad=3.5, highlight=highlight)
         ax.invert_yaxis()
         ax.set_xlim(0, 112)
         ax.set_xticks([0, 20, 40, 60, 80, 100])
         ax.xaxis.set_major_formatter(_axis_number(lang))
         ax.set_xlabel(i18n.t("chart.index", lang))
-        ax.tick_params(axis="y", length=0)
         _margins(fig, 0.34, 0.97, 0.1, 0.55)
 
     return _render(draw, (WIDTH, 0.9 + 0.26 * n), name, title, alt)
