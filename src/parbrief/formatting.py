@@ -11,7 +11,7 @@ import math
 
 from babel.numbers import format_decimal
 
-from .metrics import round_half_up
+from .rounding import round_half_up
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 MISSING = {"vi": "–", "en": "–"}

@@ -10,23 +10,12 @@ except where the domain says otherwise (no late record means every late record g
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-
-def round_half_up(value: float, decimals: int = 2) -> float:
-    """Round as published results are rounded (92.625 -> 92.63), not banker's rounding.
-
-    Goes through the shortest decimal repr of the float, so 0.125 and 2.675 round the way a
-    reader of the printed number expects.
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return float("nan")
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+from .rounding import round_half_up  # noqa: F401 - part of this module's interface
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:

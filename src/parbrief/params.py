@@ -17,13 +17,18 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from . import register
+# ``register`` (pandas and the unit registers) is imported inside the functions that look
+# units up: batch workers only unpickle jobs and must not pay for it.
 from .errors import ParameterError, ParbriefError
 from .names import slug
 from .periods import Quarter
+
+if TYPE_CHECKING:
+    from . import register
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the source checkout (notebooks/, params/)
 NOTEBOOKS = {"briefing": PROJECT_ROOT / "notebooks" / "briefing.ipynb",
@@ -370,6 +375,8 @@ def run_params(locality: str, period: str, data: str | Path = "data/sample",
                executor: str = "warm", reports: tuple[str, ...] = ("briefing",)) -> Params:
     """Parameters of ``parbrief run``: one locality, one quarter; paths relative to the
     current folder (the command line may point anywhere)."""
+    from . import register
+
     display = "parbrief run"
     code = str(locality).strip()
     base = Path.cwd()
@@ -487,6 +494,8 @@ def _periods(check: _Checker, raw: dict, data: Path) -> list[str]:
 
 
 def _parent(check: _Checker, key: str, value: str, periods: list[str]) -> str:
+    from . import register
+
     if value.lower() == ALL:
         return ALL
     unit = None
@@ -499,6 +508,8 @@ def _parent(check: _Checker, key: str, value: str, periods: list[str]) -> str:
 
 
 def _check_level(check: _Checker, parent: str, level: str, period: str) -> None:
+    from . import register
+
     if level == "district" and register.register_for(period) == register.REG_2025:
         check.fail("level", f"districts were abolished on 1 July 2025, so {period} has none; use "
                             "level: commune (or periods before 2025Q3)", example=False)
@@ -515,6 +526,8 @@ def _check_level(check: _Checker, parent: str, level: str, period: str) -> None:
 
 def _check_localities(check: _Checker, codes: list[str], parent: str, level: str,
                       period: str) -> None:
+    from . import register
+
     _check_level(check, parent, level, period)
     under = _under(parent, period, level)
     parent_unit = register.get(parent, period) if parent != ALL else None
@@ -606,6 +619,8 @@ def check_notebook_parameters(notebook: Path, parameters: dict,
 
 
 def _under(parent: str, period: str, level: str) -> set[str]:
+    from . import register
+
     if parent == ALL:
         return {u.code for u in register.localities(period, level)}
     return {u.code for u in register.children(parent, period, level=level)}
@@ -613,6 +628,8 @@ def _under(parent: str, period: str, level: str) -> set[str]:
 
 def parents(params: Params, period: str) -> list[register.Locality]:
     """The parent units of a batch: one, or every province (``province: all``)."""
+    from . import register
+
     if params.parent == ALL:
         return register.localities(period, "province")
     return [register.get(params.parent, period)]
@@ -626,6 +643,8 @@ def out_folder(params: Params, period: str, parent: register.Locality) -> Path:
 def expand(params: Params) -> list[Job]:
     """One job per locality × quarter, and one overview per parent and quarter (overviews
     first: they take longest, so they should not be the last ones a worker picks up)."""
+    from . import register
+
     declared = {kind: declared_parameters(params.notebooks[kind]) for kind in params.reports}
     languages = list(params.languages)
     data = params.kernel_path(params.data)
