@@ -316,24 +316,67 @@ def job_fingerprint(kind: str, params: dict, dataset) -> str:
         if unit.register == register.REG_2025:
             for level in ("district", "commune"):
                 codes |= set(crosswalk.predecessors(unit.code, level=level).legacy_code)
-        sel = fig[fig.locality_code.isin(codes) & fig.period.isin(periods)]
-        scores = _peer_scores(str(Path(params["data"]).resolve()), params["methodology"],
-                              unit.parent_code, unit.level, q)
-        prev = _peer_scores(str(Path(params["data"]).resolve()), params["methodology"],
-                            unit.parent_code, unit.level, q.previous()) \
-            if register.register_for(q.previous()) == unit.register else pd.DataFrame()
-        h.update(scores.to_csv(index=False, lineterminator="\n").encode())
-        h.update(prev.to_csv(index=False, lineterminator="\n").encode())
+        data = str(Path(params["data"]).resolve())
+        h.update(_peer_scores_digest(data, params["methodology"], unit.parent_code, unit.level,
+                                     q, unit.register))
+        # the rows of these units in the trend window, found through an index built once per
+        # data set (a national batch asks this for 3,321 briefings)
+        by_unit = _rows_by_unit(dataset, frozenset(periods))
+        sel = _rows_of(by_unit.figures, codes, fig)
+        appr_sel = _rows_of(by_unit.appraisal, codes, appr)
     else:
         parent = params["province"]
         codes = {u.code for p in (q, q.previous()) for u in _units_under(parent, p)}
         sel = fig[fig.locality_code.isin(codes) & fig.period.isin({str(q), str(q.previous())})]
+        appr_sel = appr[appr.locality_code.isin(codes) & appr.period.isin(periods)] \
+            if len(appr) else appr
     h.update(sel.sort_values(["locality_code", "period", "indicator"])
              .to_csv(index=False, lineterminator="\n").encode())
     if len(appr):
-        a = appr[appr.locality_code.isin(codes) & appr.period.isin(periods)]
-        h.update(a.sort_values(list(a.columns)).to_csv(index=False, lineterminator="\n").encode())
+        h.update(appr_sel.sort_values(list(appr_sel.columns))
+                 .to_csv(index=False, lineterminator="\n").encode())
     return h.hexdigest()
+
+
+@lru_cache(maxsize=64)
+def _peer_scores_digest(data: str, methodology: str, parent: str | None, level: str,
+                        q: Quarter, unit_register: str) -> bytes:
+    """The peer group's scores this quarter and the previous one, as the bytes hashed into a
+    briefing's fingerprint (once per peer group, not once per briefing)."""
+    scores = _peer_scores(data, methodology, parent, level, q)
+    prev = _peer_scores(data, methodology, parent, level, q.previous()) \
+        if register.register_for(q.previous()) == unit_register else pd.DataFrame()
+    return (scores.to_csv(index=False, lineterminator="\n")
+            + prev.to_csv(index=False, lineterminator="\n")).encode()
+
+
+@dataclass
+class _RowsByUnit:
+    dataset: object  # held, so the id the index is keyed by is not reused
+    figures: dict[str, pd.DataFrame]
+    appraisal: dict[str, pd.DataFrame]
+
+
+_rows_index: dict[tuple, _RowsByUnit] = {}
+
+
+def _rows_by_unit(dataset, periods: frozenset[str]) -> _RowsByUnit:
+    key = (id(dataset), periods)
+    if key not in _rows_index:
+        _rows_index.clear()  # one data set at a time
+        fig = dataset.figures[dataset.figures.period.isin(periods)]
+        appr = dataset.appraisal
+        appr = appr[appr.period.isin(periods)] if len(appr) else appr
+        _rows_index[key] = _RowsByUnit(
+            dataset=dataset,
+            figures=dict(iter(fig.groupby("locality_code", sort=False))),
+            appraisal=dict(iter(appr.groupby("locality_code", sort=False))) if len(appr) else {})
+    return _rows_index[key]
+
+
+def _rows_of(by_unit: dict[str, pd.DataFrame], codes: set[str], empty: pd.DataFrame):
+    parts = [by_unit[c] for c in sorted(codes) if c in by_unit]
+    return pd.concat(parts) if parts else empty.iloc[:0]
 
 
 def _units_under(parent: str, period: Quarter) -> list[register.Locality]:
