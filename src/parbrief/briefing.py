@@ -317,8 +317,10 @@ def job_fingerprint(kind: str, params: dict, dataset) -> str:
             for level in ("district", "commune"):
                 codes |= set(crosswalk.predecessors(unit.code, level=level).legacy_code)
         data = str(Path(params["data"]).resolve())
+        signature = _file_signature(data) + (_file_signature(params["methodology"]) if Path(
+            params["methodology"]).suffix in (".yaml", ".yml") else ())
         h.update(_peer_scores_digest(data, params["methodology"], unit.parent_code, unit.level,
-                                     q, unit.register))
+                                     q, unit.register, signature))
         # the rows of these units in the trend window, found through an index built once per
         # data set (a national batch asks this for 3,321 briefings)
         by_unit = _rows_by_unit(dataset, frozenset(periods))
@@ -340,7 +342,7 @@ def job_fingerprint(kind: str, params: dict, dataset) -> str:
 
 @lru_cache(maxsize=64)
 def _peer_scores_digest(data: str, methodology: str, parent: str | None, level: str,
-                        q: Quarter, unit_register: str) -> bytes:
+                        q: Quarter, unit_register: str, signature: tuple) -> bytes:
     """The peer group's scores this quarter and the previous one, as the bytes hashed into a
     briefing's fingerprint (once per peer group, not once per briefing)."""
     scores = _peer_scores(data, methodology, parent, level, q)
