@@ -28,6 +28,7 @@ from papermill.utils import merge_kwargs, remove_args
 
 KERNEL_NAME = "parbrief"
 WARM_ENGINE = "parbrief-warm"
+STRICT_ENGINE = "parbrief-strict"
 EXECUTORS = ("warm", "strict")
 
 # Run once when a warm kernel starts: the imports and unit registers every briefing needs,
@@ -116,13 +117,38 @@ class WarmKernel:
 _warm = WarmKernel()
 
 
-class WarmEngine(NBClientEngine):
+class StrictEngine(NBClientEngine):
+    """papermill's own engine (a fresh kernel per notebook) that keeps the notebook on the
+    exception when execution stops outside a cell's own error.
+
+    papermill writes the output notebook when a cell raises; a cell that times out or a kernel
+    that dies raises out of the engine instead, and with per-cell saves off the partly executed
+    notebook would be lost. ``execute`` writes it, so the failed copy shows the cell that hung.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, *args, **kwargs):
+        try:
+            return super().execute_managed_notebook(nb_man, *args, **kwargs)
+        except Exception as error:
+            error.parbrief_notebook = nb_man.nb
+            raise
+
+
+class WarmEngine(StrictEngine):
     """papermill engine that runs every notebook of a worker on the same, reset, kernel."""
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                 stderr_file=None, start_timeout=60, execution_timeout=None,
-                                 **kwargs):
+    def execute_managed_notebook(cls, nb_man, *args, **kwargs):
+        try:
+            return cls._execute_warm(nb_man, *args, **kwargs)
+        except Exception as error:
+            error.parbrief_notebook = nb_man.nb
+            raise
+
+    @classmethod
+    def _execute_warm(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                      stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
         _warm.kernel_name = kernel_name or KERNEL_NAME
         _warm.ensure(cwd=kwargs.get("cwd"))
         _warm.reset()
@@ -142,6 +168,7 @@ class WarmEngine(NBClientEngine):
                 _warm.shutdown()
 
 
+papermill_engines.register(STRICT_ENGINE, StrictEngine)
 papermill_engines.register(WARM_ENGINE, WarmEngine)
 
 
@@ -164,7 +191,8 @@ def execute(notebook: Path, output: Path, parameters: dict, executor: str = "war
             cwd: Path | None = None, timeout: float | None = None) -> nbformat.NotebookNode:
     """Execute ``notebook`` with ``parameters`` and write it to ``output`` (papermill semantics:
     on a failing cell it raises ``PapermillExecutionError`` after writing the notebook with
-    the failing cell marked)."""
+    the failing cell marked; on a timeout or a dead kernel the notebook as far as it ran is
+    written before the error is raised)."""
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r}: use one of {', '.join(EXECUTORS)}")
     # request_save_on_cell_execute off: papermill would rewrite the whole (MB-sized) notebook
@@ -172,7 +200,13 @@ def execute(notebook: Path, output: Path, parameters: dict, executor: str = "war
     kwargs = dict(kernel_name=KERNEL_NAME, log_output=False, progress_bar=False,
                   cwd=str(cwd) if cwd else None, execution_timeout=timeout,
                   request_save_on_cell_execute=False)
-    if executor == "warm":
-        kwargs["engine_name"] = WARM_ENGINE
-    nb = papermill.execute_notebook(str(notebook), str(output), parameters=parameters, **kwargs)
+    kwargs["engine_name"] = WARM_ENGINE if executor == "warm" else STRICT_ENGINE
+    try:
+        nb = papermill.execute_notebook(str(notebook), str(output), parameters=parameters,
+                                        **kwargs)
+    except Exception as error:
+        kept = getattr(error, "parbrief_notebook", None)
+        if kept is not None and not Path(output).exists():
+            nbformat.write(kept, str(output))
+        raise
     return renumber(nb)
