@@ -363,17 +363,19 @@ def _content_or_none(text) -> str:
     return _content(text) if text not in (None, "") else "none"
 
 
-def typst_source(found: Sequence[dict], lang: str, info: dict | None = None
-                 ) -> tuple[str, dict[str, bytes]]:
-    """``main.typ`` for the blocks and the image files it refers to."""
+def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
+                 dated: bool = False) -> tuple[str, dict[str, bytes]]:
+    """``main.typ`` for the blocks and the image files it refers to. ``dated``: the PDF's
+    creation date is Typst's clock (set from SOURCE_DATE_EPOCH); otherwise it has none."""
     words = _WORDS[lang]
     files: dict[str, bytes] = {}
     out = [
         '#import "briefing.typ": *',
         "#show: briefing.with(lang: {lang}, title: {title}, provenance: {prov}, "
-        "page-label: {page})".format(
+        "page-label: {page}{date})".format(
             lang=typst_str(lang), title=typst_str(_title(found, info)),
-            prov=_content(provenance(info, lang)), page=typst_str(words["page"])),
+            prov=_content(provenance(info, lang)), page=typst_str(words["page"]),
+            date=", date: auto" if dated else ""),
         "",
     ]
     for block in found:
@@ -446,18 +448,30 @@ def _typst_table(block: dict) -> str:
 
 
 def _font_paths() -> list[str]:
-    import matplotlib
+    """DejaVu Sans as matplotlib ships it (the charts' font), found without importing
+    matplotlib: a worker that only renders does not need its 30 MB."""
+    import importlib.util
 
-    return [str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")]
+    spec = importlib.util.find_spec("matplotlib")
+    return [str(Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf")]
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible-builds.org): seconds since 1970-01-01 UTC, or None
+    when it is not set. A value that is not a whole number is refused, not ignored."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise RenderError(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since "
+                          "1970-01-01 UTC (e.g. 1767225600 for 2026-01-01): correct or unset it")
+    return int(value)
 
 
 def _timestamp() -> _dt.datetime:
-    # Only used for Typst's notion of "now"; the document itself carries no date.
-    try:
-        epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or 0)
-    except ValueError:
-        epoch = 0
-    return _dt.datetime.fromtimestamp(epoch, _dt.UTC)
+    """Typst's "now": SOURCE_DATE_EPOCH, else 1970-01-01. The PDF carries it as its creation
+    and modification date only when SOURCE_DATE_EPOCH is set; otherwise it has no date."""
+    return _dt.datetime.fromtimestamp(source_date_epoch() or 0, _dt.UTC)
 
 
 # --------------------------------------------------------------------------------------------
@@ -661,7 +675,8 @@ class Renderer:
             raise RenderError(
                 f"the notebook has no parbrief outputs in language {lang!r}: run it with "
                 f"languages including {lang!r} (parameter `languages`)")
-        main, images = typst_source(found, lang, _summary_or_none(nb))
+        main, images = typst_source(found, lang, _summary_or_none(nb),
+                                    dated=source_date_epoch() is not None)
         return {"main.typ": main.encode("utf-8"), "briefing.typ": self.typst_template, **images}
 
     def pdf(self, nb, lang: str) -> bytes:
