@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -80,6 +81,8 @@ class BatchResult:
     results: list[JobResult]
     index_pages: list[Path]
     seconds: float
+    # what went wrong outside any job (e.g. an index page that could not be written)
+    problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> list[JobResult]:
@@ -95,7 +98,7 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.problems else 0
 
     def by_stem(self) -> dict[str, JobResult]:
         return {r.stem: r for r in self.results}
@@ -147,8 +150,11 @@ class OutputLock:
                 f"another parbrief batch (PID {holder}) is writing to {self.output} (lock file "
                 f"{self.path}); wait until it finishes, or stop it (kill {holder}) and run "
                 "again") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:  # the PID only names the holder for a second batch; the flock is the lock
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        except OSError:  # e.g. no space left on the device: the jobs will say so
+            pass
         self.fd = fd
         return self
 
@@ -292,6 +298,8 @@ def _key(job: Job, params: Params, inputs: _Inputs, renderer: str, data_part: st
         "parameters": job.parameters, "data": data_part, "methodology": inputs.methodology,
         "parbrief": __version__, "code": inputs.code, "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
+        # the date PDFs carry: another value re-renders them
+        "pdf_date": os.environ.get("SOURCE_DATE_EPOCH") if "pdf" in params.formats else None,
     })
 
 
@@ -373,14 +381,8 @@ def init_worker(executor: str, renderer: str, root: str, warm_up: bool = True,
         with contextlib.suppress(Exception):  # a broken renderer shows in the first job
             render.default_renderer()
     if executor == "warm" and warm_up:
-        _ensure_kernel(root)
-        from . import execution
-
-        with contextlib.suppress(Exception):  # a failed warm-up shows in the first job instead
-            execution._warm.run(
-                "import parbrief.briefing, parbrief.overview\n"
-                "try:\n    import parbrief.sections\nexcept ImportError:\n    pass\n",
-                timeout=120)
+        with contextlib.suppress(Exception):  # a kernel that cannot start fails the first job
+            _ensure_kernel(root)  # started and warmed up (imports, registers) before any job
 
 
 @contextlib.contextmanager
@@ -452,14 +454,58 @@ class JobSpec:
     public_parameters: dict
 
 
+def _machine_paths(root: str) -> tuple[re.Pattern, dict[str, str]]:
+    """Folders whose absolute paths name the machine or its user (the project, the Python
+    environment, the home folder), as one pattern (longest first) and what a published copy
+    says instead of each. A path is matched whole: ``/root`` in ``/root/x``, not ``/rootfs``."""
+    places = {str(Path(root)): "<project>", sys.prefix: "<python>", sys.base_prefix: "<python>",
+              sys.exec_prefix: "<python>", str(Path.home()): "~"}
+    for folder, name in list(places.items()):
+        with contextlib.suppress(OSError):
+            places.setdefault(os.path.realpath(folder), name)
+    names = {folder.rstrip("/"): name for folder, name in places.items() if folder.rstrip("/")}
+    pattern = "|".join(re.escape(f) for f in sorted(names, key=len, reverse=True))
+    return re.compile(f"(?:{pattern})(?![\\w.-])"), names
+
+
+def _scrub(value, paths: tuple[re.Pattern, dict[str, str]]):
+    """``value`` (a string, or lists and dicts of them) with machine paths replaced."""
+    if isinstance(value, str):
+        pattern, names = paths
+        return pattern.sub(lambda m: names[m.group(0)], value)
+    if isinstance(value, list):
+        return [_scrub(v, paths) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub(v, paths) for k, v in value.items()}
+    return value
+
+
+def _scrub_outputs(cell, paths: tuple[re.Pattern, dict[str, str]]) -> None:
+    """Error messages, tracebacks, printed text and warnings of a cell: the places where a
+    library names the files it runs from (the report's own outputs hold no absolute paths)."""
+    for out in cell.get("outputs", []):
+        kind = out.get("output_type")
+        if kind == "error":
+            out["evalue"] = _scrub(out.get("evalue", ""), paths)
+            out["traceback"] = _scrub(out.get("traceback", []), paths)
+        elif kind == "stream":
+            out["text"] = _scrub(out.get("text", ""), paths)
+        elif kind in ("display_data", "execute_result"):
+            for mime, data in out.get("data", {}).items():
+                if mime.startswith("text/"):
+                    out["data"][mime] = _scrub(data, paths)
+
+
 def _published_copy(nb, public_parameters: dict, root: str):
-    """The executed notebook as it may be published: outputs kept; absolute paths, timings
-    and the papermill bookkeeping that names the machine removed."""
+    """The executed notebook as it may be published: outputs kept; absolute paths (in the
+    metadata, and in error messages, tracebacks and warnings), timings and the papermill
+    bookkeeping that names the machine removed."""
     import copy
 
     from papermill.translators import translate_parameters
 
     nb = copy.deepcopy(nb)
+    paths = _machine_paths(root)
     pm = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {
         "parameters": public_parameters,
@@ -478,6 +524,8 @@ def _published_copy(nb, public_parameters: dict, root: str):
             markers += 1
             cell["id"] = f"papermill-error-{markers}"
         meta.pop("execution", None)
+        if cell.cell_type == "code":
+            _scrub_outputs(cell, paths)
         if "papermill" in meta:
             meta["papermill"] = {k: v for k, v in meta["papermill"].items()
                                  if k in ("exception", "status")}
@@ -542,7 +590,7 @@ def _save_failed(spec: JobSpec, executed: Path, error_name: str, error_value: st
                 f'<span style="color:red; font-family:Helvetica Neue, Helvetica, Arial, '
                 f'sans-serif; font-size:2em;">An Exception was encountered at '
                 f'<a href="#papermill-error-cell">\'In [{cell}]\'</a>: {error_name}: '
-                f'{error_value}</span>')
+                f'{_scrub(error_value, _machine_paths(spec.root))}</span>')
             note.metadata["tags"] = [ERROR_MARKER_TAG]
             anchor = nbformat.v4.new_markdown_cell(
                 '<span id="papermill-error-cell" style="color:red; font-family:Helvetica Neue, '
@@ -576,7 +624,14 @@ def _describe_error(e: BaseException) -> tuple[str, str]:
 
 
 def _publish(staged: Path, job: Job, output: Path, manifest: dict) -> list[dict]:
-    """Move the staged files over the published ones, then write the manifest last."""
+    """Move the staged files over the published ones; the manifest comes last.
+
+    Everything that needs disk space happens first, beside the staged files: their checksums
+    and the new manifest, written and flushed to disk in the staging folder. What follows only
+    renames and removes files, which needs no space, so a disk that fills up meanwhile cannot
+    leave a half-swapped report waiting for a manifest that no longer fits."""
+    from .render import _fsync_dir
+
     folder = job.out_dir
     _check_no_symlink(folder, output)
     folder.mkdir(parents=True, exist_ok=True)
@@ -588,14 +643,24 @@ def _publish(staged: Path, job: Job, output: Path, manifest: dict) -> list[dict]
     for p in files:  # flush the staged bytes before they become visible under their names
         with open(p, "rb") as f:
             os.fsync(f.fileno())
-    # While files are being swapped the report is neither old nor new: no manifest says
-    # "up to date" until the new one is written.
-    with contextlib.suppress(FileNotFoundError):
-        manifest_path.unlink()
-    for p, out in zip(files, outputs):
+    manifest["outputs"] = outputs
+    staged_manifest = staged.parent / "manifest.json"  # beside the outputs, not one of them
+    with open(staged_manifest, "wb") as f:
+        f.write((json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False)
+                 + "\n").encode("utf-8"))
+        f.flush()
+        os.fsync(f.fileno())
+    targets = []
+    for out in outputs:  # folders made (and links refused) before anything is swapped
         target = folder / out["path"]
         _check_no_symlink(target, output)
         target.parent.mkdir(parents=True, exist_ok=True)
+        targets.append(target)
+    # While files are being swapped the report is neither old nor new: no manifest says
+    # "up to date" until the new one is in place.
+    with contextlib.suppress(FileNotFoundError):
+        manifest_path.unlink()
+    for p, target in zip(files, targets):
         os.replace(p, target)
     new = {o["path"] for o in outputs}
     for o in old.get("outputs", []):  # files the previous report had and this one has not
@@ -604,9 +669,9 @@ def _publish(staged: Path, job: Job, output: Path, manifest: dict) -> list[dict]
             with contextlib.suppress(OSError):
                 _check_no_symlink(stale, output)
                 stale.unlink()
-    manifest["outputs"] = outputs
-    atomic_write(manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False,
-                                            sort_keys=False) + "\n").encode("utf-8"))
+    os.replace(staged_manifest, manifest_path)
+    for sub in sorted({t.parent for t in targets} | {folder}):
+        _fsync_dir(sub)
     return outputs
 
 
@@ -640,6 +705,12 @@ def run_job(spec: JobSpec) -> dict:
                                            executor="strict", cwd=Path(spec.root),
                                            timeout=spec.timeout)
         except Exception as e:  # noqa: BLE001 - any failure is this job's, never the batch's
+            from papermill.exceptions import PapermillExecutionError
+
+            if spec.executor == "warm" and not isinstance(e, PapermillExecutionError):
+                # A timed-out cell is still running in the warm kernel (and a kernel that
+                # failed otherwise is in an unknown state): the next job gets a new kernel.
+                shutdown_worker()
             name, value = _describe_error(e)
             cell, saved = None, None
             try:
@@ -756,8 +827,10 @@ def _plan(jobs: list[Job], params: Params, inputs: _Inputs, renderer: str, force
             # Same slice of data in a changed data set: remember the new data set so the next
             # unchanged run is decided without loading the data.
             manifest.update(inputs_key=quick, data_checksum=inputs.data_checksum)
-            atomic_write(job.path(".manifest.json"),
-                         (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode())
+            with contextlib.suppress(OSError):  # e.g. a full disk: decided the same way next time
+                atomic_write(job.path(".manifest.json"),
+                             (json.dumps(manifest, indent=1, ensure_ascii=False)
+                              + "\n").encode())
             skipped.append(_skipped(job, manifest))
             continue
         to_run.append((job, _manifest_base(job, params, inputs, full, quick, renderer, slice_sum,
@@ -923,15 +996,25 @@ def _index_entries(params: Params, period: str, failed: list[JobResult]) -> list
     return entries
 
 
-def _write_index(params: Params, periods: list[str], failed: list[JobResult]) -> list[Path]:
+def _write_index(params: Params, periods: list[str], failed: list[JobResult],
+                 problems: list[str] | None = None) -> list[Path]:
+    """``index.html`` of each period. A page that cannot be written (a full disk) is named in
+    ``problems`` and the previous page, if any, is left as it was; the jobs' reports stand."""
     from . import render
 
     pages = []
     for period in periods:
         path = params.output / period / "index.html"
-        _check_no_symlink(path, params.output)
-        page = render.index_page(period, _index_entries(params, period, failed))
-        render.atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+        try:
+            _check_no_symlink(path, params.output)
+            page = render.index_page(period, _index_entries(params, period, failed))
+            render.atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+        except (OSError, ParbriefError) as e:
+            if problems is None:
+                raise
+            name, value = _describe_error(e)
+            problems.append(f"could not write {path}: {name}: {value}")
+            continue
         pages.append(path)
     return pages
 
@@ -993,10 +1076,11 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         order = {job.id: i for i, job in enumerate(jobs)}
         results.sort(key=lambda r: order[r.job])
         failed = [r for r in results if r.status == STATUS_FAILED]
-        pages = _write_index(params, list(params.periods), failed)
+        problems: list[str] = []
+        pages = _write_index(params, list(params.periods), failed, problems)
         _clean_staging(params.output)
     result = BatchResult(output=params.output, results=results, index_pages=pages,
-                         seconds=time.perf_counter() - start)
+                         seconds=time.perf_counter() - start, problems=problems)
     if echo is not False:
         (echo or print)(report(result))
     return result
@@ -1019,4 +1103,6 @@ def report(result: BatchResult, cwd: Path | None = None) -> str:
     for r in result.failed:
         if r.failed_notebook:
             lines.append(f"failed notebook: {show(Path(r.failed_notebook))}")
+    for problem in result.problems:
+        lines.append(f"error: {problem}")
     return "\n".join(lines)
