@@ -242,14 +242,12 @@ def test_the_command_line_names_the_process_holding_the_lock(tmp_path):
     path = write_params(tmp_path, {"localities": ["17266"], "languages": ["vi"],
                                    "formats": ["html"], "reports": ["briefing"]})
     with OutputLock(tmp_path / "reports"):
-        start = time.perf_counter()
         proc = subprocess.run([PARBRIEF, "batch", str(path), "--no-progress"],
                               capture_output=True, text=True, timeout=120, check=False)
-        elapsed = time.perf_counter() - start
     assert proc.returncode == 1
     assert f"error: another parbrief batch (PID {os.getpid()}) is writing to" in proc.stderr
-    assert not list((tmp_path / "reports").glob("2026Q3/*/*.html"))
-    assert elapsed < 30  # no job ran
+    assert not list((tmp_path / "reports").glob("2026Q3/*/*"))  # no job ran
+    assert not (tmp_path / "reports" / ".staging").exists()
 
 
 # --------------------------------------------------------------------------- the small batch
@@ -350,13 +348,10 @@ def test_manifest_records_provenance_without_absolute_paths(small_batch):
 def test_a_second_run_skips_everything(small_batch):
     before = {p: p.stat().st_mtime_ns for p in small_batch.output.rglob("*.html")
               if p.name != "index.html"}
-    start = time.perf_counter()
     result = run_batch(small_batch.params, workers=2, progress=False, echo=False)
-    elapsed = time.perf_counter() - start
     assert set(statuses(result).values()) == {"skipped"}
     assert result.exit_code == 0
     assert {p: p.stat().st_mtime_ns for p in before} == before
-    assert elapsed < 15
     assert "skipped (up to date)" in result.table()
 
 
@@ -395,25 +390,26 @@ def test_a_changed_figure_re_runs_only_the_jobs_that_read_it(small_batch, tmp_pa
     assert after["17266"]["index"] != before["17266"]["index"]
     result = run_batch(params, workers=2, progress=False, echo=False)
     assert set(statuses(result).values()) == {"ok"}
-    # and a run with nothing changed decides from the manifests alone, quickly
-    start = time.perf_counter()
+    # and a run with nothing changed skips everything again
     result = run_batch(params, workers=2, progress=False, echo=False)
     assert set(statuses(result).values()) == {"skipped"}
-    assert time.perf_counter() - start < 15
 
 
 # --------------------------------------------------------------------------- failures
 
 
 def _planted_notebook(project: Path) -> Path:
-    """The briefing notebook with one more cell that fails for the codes listed in FAIL."""
+    """The briefing notebook with one more cell that fails for the codes listed in FAIL (kills
+    its worker for those in KILL, hangs for those in SLEEP)."""
     nb = nbformat.read(NOTEBOOKS["briefing"], as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import os, pathlib\n"
+        "import os, pathlib, time\n"
         "def listed(name):\n"
         "    return pathlib.Path(name).exists() and locality in pathlib.Path(name).read_text().split()\n"
         "if listed('KILL'):  # the worker process running this notebook dies\n"
         "    os.kill(os.getppid(), 9)\n"
+        "if listed('SLEEP'):  # a cell that hangs (a stalled network drive, a deadlock)\n"
+        "    time.sleep(600)\n"
         "if listed('FAIL'):\n"
         "    raise ValueError(f'planted failure for {locality}')"))
     path = project / "notebooks" / "briefing.ipynb"
