@@ -219,7 +219,6 @@ def test_a_cell_that_hangs_times_out_alone_and_the_worker_goes_on(tmp_path):
     assert hung.detail == (f"cell {cell}: CellTimeoutError: A cell timed out while it was being "
                            "executed, after 5 seconds.")
     assert hung.cell == cell
-    assert 5 <= hung.seconds < 60
     assert result.exit_code == 1
     assert files_of(folder, THANH_VINH) == good
     nb = nbformat.read(failed, as_version=4)  # kept, the cell that hung marked
