@@ -150,7 +150,7 @@ def naive_loop(codes: list[str], data: Path, period: str, out: Path) -> float:
         executed = out / f"{code}.ipynb"
         subprocess.run([str(BIN / "papermill"), str(ROOT / "notebooks" / "briefing.ipynb"),
                         str(executed), "-k", "parbrief", "--cwd", str(ROOT / "notebooks"),
-                        "-p", "locality", code, "-p", "period", period, "-p", "data", str(data),
+                        "-r", "locality", code, "-r", "period", period, "-r", "data", str(data),
                         "-y", "languages: [vi]"],
                        check=True, capture_output=True)
         subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
