@@ -86,26 +86,30 @@ def _validation_code_checksum() -> str:
     return h.hexdigest()
 
 
-def load_validated(path: str):
+def load_validated(path: str, only: frozenset[str] | None = None):
     """``dataset.load`` with validation, remembered by content checksum.
 
     Validating every row against the register costs seconds for a province and minutes for
     the country; each batch worker would pay it again. The validated table is kept as Parquet
     under ``$PARBRIEF_CACHE`` (default ``~/.cache/parbrief``), keyed by the files' bytes and the
     validation code, so only a data set that validated cleanly before is read from the cache.
+
+    ``only`` keeps the rows of these locality codes (the whole data set is still validated and
+    checksummed); from the cache only those rows are read.
     """
     files, appraisal, problems = datasets.dataset_files(Path(path))
     if problems or not files:
-        return datasets.load(path)
+        return _only(datasets.load(path), only)
     all_files = files + ([appraisal] if appraisal else [])
     key = hashlib.sha256((datasets.checksum(all_files) + _validation_code_checksum())
                          .encode()).hexdigest()
     folder = _cache_dir() / "validated" / key
     try:
         if (folder / "done").is_file():
+            rows = None if only is None else [("locality_code", "in", sorted(only))]
             return datasets.Dataset(
-                figures=pd.read_parquet(folder / "figures.parquet"),
-                appraisal=pd.read_parquet(folder / "appraisal.parquet"),
+                figures=pd.read_parquet(folder / "figures.parquet", filters=rows),
+                appraisal=pd.read_parquet(folder / "appraisal.parquet", filters=rows),
                 path=Path(path), checksum=(folder / "done").read_text().strip(),
                 files=tuple(all_files))
     except (OSError, ValueError):
@@ -114,17 +118,61 @@ def load_validated(path: str):
     try:
         tmp = folder.with_name(f"{key}.{os.getpid()}.tmp")
         tmp.mkdir(parents=True, exist_ok=True)
-        ds.figures.to_parquet(tmp / "figures.parquet", index=False)
+        # small row groups: a read of one province's rows decodes a group at a time
+        ds.figures.to_parquet(tmp / "figures.parquet", index=False, row_group_size=50_000)
         ds.appraisal.to_parquet(tmp / "appraisal.parquet", index=False)
         (tmp / "done").write_text(ds.checksum)
         os.replace(tmp, folder) if not folder.exists() else shutil.rmtree(tmp)
     except OSError:
         pass
-    return ds
+    return _only(ds, only)
+
+
+def _only(ds, codes: frozenset[str] | None):
+    if codes is None:
+        return ds
+    keep = lambda df: df[df.locality_code.isin(codes)].reset_index(drop=True)  # noqa: E731
+    return datasets.Dataset(figures=keep(ds.figures), appraisal=keep(ds.appraisal),
+                            path=ds.path, checksum=ds.checksum, files=ds.files)
 
 
 def _load_dataset(path: str):
     return _load_dataset_cached(path, _file_signature(path))
+
+
+@lru_cache(maxsize=1)
+def _province_units(province: str) -> frozenset[str]:
+    """Every unit a 2025 commune briefing of this province reads: the province, its communes
+    (the peer group) and their legacy communes and districts (history before the merger)."""
+    communes = {u.code for u in register.children(province, MERGER_QUARTER, level="commune")}
+    codes = {province} | communes
+    for apportionment in crosswalk.APPORTIONMENT:
+        cw = crosswalk.commune_crosswalk(apportionment)
+        mine = cw[cw.commune_code.isin(communes)]
+        codes |= set(mine.legacy_commune_code) | set(mine.legacy_district_code)
+    return frozenset(codes)
+
+
+@lru_cache(maxsize=1)
+def _province_dataset_cached(path: str, province: str, signature: tuple):
+    return load_validated(path, only=_province_units(province))
+
+
+def _province_dataset(path: str, province: str):
+    """The data set cut to one 2025 province's units.
+
+    A national data set holds about a million rows; a kernel running a province's commune
+    briefings keeps only that province's (a tenth of the memory, and every selection a
+    briefing makes scans that much less). Jobs run province by province, so one is kept.
+    """
+    return _province_dataset_cached(path, province, _file_signature(path))
+
+
+def _dataset_for(path: str, parent: str | None, level: str, period: Quarter):
+    """The rows a peer group of 2025 communes can read: its province's; else all."""
+    if parent and level == "commune" and register.register_for(period) == register.REG_2025:
+        return _province_dataset(path, register.get(parent, period).province_code)
+    return _load_dataset(path)
 
 
 @lru_cache(maxsize=8)
@@ -159,7 +207,7 @@ def _peer_scores(data: str, method_name: str, parent: str | None, level: str,
 @lru_cache(maxsize=64)
 def _peer_scores_cached(data: str, method_name: str, parent: str | None, level: str,
                         period: Quarter, signature: tuple) -> pd.DataFrame:
-    ds = _load_dataset(data)
+    ds = _dataset_for(data, parent, level, period)
     method = _load_methodology(method_name)
     units = (register.children(parent, period, level=level) if parent
              else register.localities(period, level))
@@ -198,7 +246,7 @@ def _province_history(data: str, province: str, periods: tuple[str, ...], apport
                       signature: tuple) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     from .history import communes_history
 
-    ds = _load_dataset(data)
+    ds = _province_dataset(data, province)
     codes = [u.code for u in register.children(province, MERGER_QUARTER, level="commune")]
     fig, app = communes_history(ds.figures, ds.appraisal, codes, list(periods), apportionment)
     figs = {c: part.reset_index(drop=True) for c, part in fig.groupby("locality_code", sort=False)}
@@ -245,9 +293,9 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     """Everything the briefing of one locality in one quarter says."""
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
-    ds = _load_dataset(data)
     method = _load_methodology(methodology)
     unit = register.get(locality, q)
+    ds = _dataset_for(data, unit.parent_code, unit.level, q)
     scores = _peer_scores(data, methodology, unit.parent_code, unit.level, q)
     reported = not scores.empty and unit.code in set(scores.code)
     own = scores[scores.code == unit.code].iloc[0].to_dict() if reported else {}

@@ -9,7 +9,8 @@ import pandas as pd
 
 from . import metrics as metric_functions
 from . import register, scoring
-from .briefing import _load_dataset, _load_methodology, _peer_scores, _reported_codes
+from .briefing import (_dataset_for, _load_dataset, _load_methodology, _peer_scores,
+                       _reported_codes)
 from .periods import Quarter
 
 MOVERS = 5
@@ -72,10 +73,13 @@ def _totals(ds, codes: list[str], period: Quarter) -> tuple[dict, dict]:
 def prepare(province: str, period: str, data: str, methodology: str) -> Overview:
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
-    ds = _load_dataset(data)
     method = _load_methodology(methodology)
     unit = register.get(province, q)
     level = _level_for(q)
+    # this quarter's and the previous one's units: the province's own rows suffice when both
+    # are 2025 communes
+    ds = (_dataset_for(data, unit.code, level, q) if level == _level_for(q.previous())
+          else _load_dataset(data))
     scores = _peer_scores(data, methodology, unit.code, level, q).copy()
     units = register.children(unit.code, q, level=level)
     by_code = {u.code: u for u in units}
