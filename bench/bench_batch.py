@@ -89,12 +89,16 @@ class PeakMemory(threading.Thread):
         while not self._stop.is_set():
             try:
                 tree = [root, *root.children(recursive=True)]
-                total = [sum(x) for x in zip(*(self._memory(p) for p in tree))] or [0, 0]
+                # each process read once per sample: reading a big process's page map costs
+                # the sampler a noticeable share of a core
+                memory = {p.pid: self._memory(p) for p in tree}
+                total = [sum(x) for x in zip(*memory.values())] or [0, 0]
                 self.total_rss = max(self.total_rss, total[0])
                 self.total_pss = max(self.total_pss, total[1])
                 for worker in self._workers(root):
                     own = [worker, *worker.children(recursive=True)]
-                    rss, pss = (sum(x) for x in zip(*(self._memory(p) for p in own)))
+                    rss, pss = (sum(x) for x in zip(*(memory.get(p.pid) or self._memory(p)
+                                                       for p in own)))
                     self.worker_rss = max(self.worker_rss, rss)
                     self.worker_pss = max(self.worker_pss, pss)
             except psutil.Error:
