@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -835,6 +835,7 @@ def _plan(jobs: list[Job], params: Params, inputs: _Inputs, renderer: str, force
             continue
         to_run.append((job, _manifest_base(job, params, inputs, full, quick, renderer, slice_sum,
                                            commit)))
+    briefing.release_data()
     return to_run, skipped
 
 
@@ -873,16 +874,15 @@ def _pool_round(specs: list[JobSpec], workers: int, ctx, initargs: tuple, output
     futures = {pool.submit(run_job, spec): spec for spec in specs}
     broken = False
     try:
-        remaining = set(futures)
-        while remaining:
-            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
-            for fut in done:
-                try:
-                    results.append(_as_result(fut.result()))
-                    bar.update(1)
-                except BrokenProcessPool:
-                    broken = True
-                    lost.append(futures[fut])
+        # as_completed waits on every future once; wait(FIRST_COMPLETED) in a loop locks all
+        # the pending ones at each completion, a fifth of a core for a national batch
+        for fut in as_completed(futures):
+            try:
+                results.append(_as_result(fut.result()))
+                bar.update(1)
+            except BrokenProcessPool:
+                broken = True
+                lost.append(futures[fut])
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if not broken:
@@ -1060,6 +1060,7 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
                 "--renderer quarto needs the quarto command on PATH (https://quarto.org, or "
                 "pip install quarto-cli); without it use the default --renderer typst")
     workers = workers or params.workers or os.cpu_count() or 1
+    _worker_environment()  # before this process reads any data: it uses the same allocator
     jobs = paramfiles.expand(params)  # notebook parameters checked before any kernel starts
     inputs = _batch_inputs(params)
     commit = git_commit(params.root)

@@ -447,6 +447,16 @@ def _rows_of(by_unit: dict[str, pd.DataFrame], codes: set[str], empty: pd.DataFr
     return pd.concat(parts) if parts else empty.iloc[:0]
 
 
+def release_data() -> None:
+    """Forget every data set, index and score table loaded so far. A batch calls it once its
+    jobs are fingerprinted: its workers read the data themselves, and a national data set
+    with its index is some 400 MB the batch process need not hold while they run."""
+    for cached in (_load_dataset_cached, _province_dataset_cached, _peer_scores_cached,
+                   _peer_scores_digest, _province_history):
+        cached.cache_clear()
+    _rows_index.clear()
+
+
 def _units_under(parent: str, period: Quarter) -> list[register.Locality]:
     level = "district" if register.register_for(period) == register.LEGACY else "commune"
     return register.children(parent, period, level=level)
