@@ -117,8 +117,7 @@ def load_validated(path: str, only: frozenset[str] | None = None):
     try:
         tmp = folder.with_name(f"{key}.{os.getpid()}.tmp")
         tmp.mkdir(parents=True, exist_ok=True)
-        # small row groups: a read of one province's rows decodes a group at a time
-        ds.figures.to_parquet(tmp / "figures.parquet", index=False, row_group_size=50_000)
+        ds.figures.to_parquet(tmp / "figures.parquet", index=False)
         ds.appraisal.to_parquet(tmp / "appraisal.parquet", index=False)
         (tmp / "done").write_text(ds.checksum)
         os.replace(tmp, folder) if not folder.exists() else shutil.rmtree(tmp)
@@ -180,8 +179,8 @@ def _province_dataset(path: str, province: str):
     """The data set cut to one 2025 province's units.
 
     A national data set holds about a million rows; a kernel running a province's commune
-    briefings keeps only that province's (a tenth of the memory, and every selection a
-    briefing makes scans that much less). Jobs run province by province, so one is kept.
+    briefings keeps only that province's, some thirty times fewer, and every selection a
+    briefing makes scans that many fewer. Jobs run province by province, so one is kept.
     """
     return _province_dataset_cached(path, province, _file_signature(path))
 
