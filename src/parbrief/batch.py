@@ -904,7 +904,6 @@ def _run_local(specs: list[JobSpec], workers: int, executor: str, renderer: str,
                output: Path, bar) -> list[JobResult]:
     import multiprocessing
 
-    _worker_environment()
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["parbrief.batch", "parbrief.execution"])
     initargs = (executor, renderer, root, True, os.getpid())
@@ -939,7 +938,6 @@ def _run_local(specs: list[JobSpec], workers: int, executor: str, renderer: str,
 def _run_dask(specs: list[JobSpec], workers: int, scheduler: str | None, bar) -> list[JobResult]:
     from dask.distributed import Client, LocalCluster, as_completed
 
-    _worker_environment()  # for a LocalCluster's workers; a remote cluster's are its own
     cluster = None
     if scheduler:
         client = Client(scheduler)
@@ -1060,7 +1058,9 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
                 "--renderer quarto needs the quarto command on PATH (https://quarto.org, or "
                 "pip install quarto-cli); without it use the default --renderer typst")
     workers = workers or params.workers or os.cpu_count() or 1
-    _worker_environment()  # before this process reads any data: it uses the same allocator
+    # before this process reads any data (it uses the same allocator) and before any worker,
+    # local or a LocalCluster's, starts; a remote cluster's workers keep their own
+    _worker_environment()
     jobs = paramfiles.expand(params)  # notebook parameters checked before any kernel starts
     inputs = _batch_inputs(params)
     commit = git_commit(params.root)
