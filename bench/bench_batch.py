@@ -197,7 +197,7 @@ def main() -> None:
                        capture_output=True)
         provinces = None
     sys.path.insert(0, str(ROOT / "src"))
-    from parbrief import register
+    from parbrief.units import register
 
     if provinces is None:
         provinces = [u.code for u in register.localities(period, "province")]

@@ -41,13 +41,13 @@ class SmallBatch:
     project: Path  # the project folder (params/, data/, reports/)
     params: Path  # its params file
     output: Path  # the output folder (reports/)
-    result: object  # parbrief.batch.BatchResult
+    result: object  # parbrief.runner.batch.BatchResult
     printed: str  # what the batch printed (status table, where the reports are)
 
 
 @pytest.fixture(scope="session")
 def small_batch(tmp_path_factory) -> SmallBatch:
-    from parbrief.batch import report, run_batch
+    from parbrief.runner.batch import report, run_batch
 
     project = tmp_path_factory.mktemp("small-batch")
     params = make_project(project)

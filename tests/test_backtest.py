@@ -48,7 +48,9 @@ def test_expected_table_checked_by_hand():
 
 
 def test_planted_late_records_without_apology_are_penalised():
-    from parbrief import dataset, methodology, scoring
+    from parbrief.ingest import dataset
+    from parbrief.scoring import engine as scoring
+    from parbrief.scoring import methodology
 
     planted = ["16744", "16816", "16822", "17506", "17759", "18001"]
     ds = dataset.load(ROOT / "data" / "sample")

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from parbrief import dataset, methodology
 from parbrief.cli import app
-from parbrief.errors import MethodologyError, ValidationError
-from parbrief.validation import validate_paths
+from parbrief.core.errors import MethodologyError, ValidationError
+from parbrief.ingest import dataset
+from parbrief.ingest.validation import validate_paths
+from parbrief.scoring import methodology
 
 ROOT = Path(__file__).parents[1]
 BAD = ROOT / "tests" / "data" / "bad-input"
@@ -310,7 +311,7 @@ CASES: dict[int, Case] = {
         "mean 'rule'? Valid keys: assumption, criteria, id, max, name, rule, source")),
 }
 
-# Params files (rows 90 and up) are checked by parbrief.params and its own tests; the
+# Params files (rows 90 and up) are checked by parbrief.runner.params and its own tests; the
 # catalogue lists them with the others.
 PARAMS_ROWS = range(90, 100)
 
@@ -525,7 +526,7 @@ def test_catalogue_shows_the_message_users_get():
     ("Q5/2026", ""),
 ])
 def test_period_hints(text, hint):
-    from parbrief.validation import messages
+    from parbrief.ingest.validation import messages
 
     assert messages.period(text) == f"malformed period {text!r}: {PERIOD}{hint}"
 
@@ -533,7 +534,7 @@ def test_period_hints(text, hint):
 @pytest.mark.parametrize(("text", "plain"), [
     ("1,234.5", "1234.5"), ("1.234,5", "1234.5"), ("1 234", "1234"), ("12\u00a0345", "12345")])
 def test_thousands_separators_give_the_plain_number(text, plain):
-    from parbrief.validation import messages
+    from parbrief.ingest.validation import messages
 
     assert messages.not_a_number(text, "records_received", "count") == (
         f"value {text!r} for records_received has thousands separators; write a plain number "
@@ -559,15 +560,15 @@ def test_what_a_file_with_an_xlsx_name_really_is(tmp_path, head, what):
 
 
 def _register_names() -> list[str]:
-    from parbrief import register
+    from parbrief.units import register
 
     return sorted(set(register.table(register.LEGACY).name)
                   | set(register.table(register.REG_2025).name))
 
 
 def test_no_unit_name_of_either_register_is_taken_for_legacy_text():
-    from parbrief.dataset import legacy_text
-    from parbrief.validation import _legacy
+    from parbrief.ingest.dataset import legacy_text
+    from parbrief.ingest.validation import _legacy
 
     names = _register_names()
     assert len(names) > 9000
@@ -578,7 +579,7 @@ def test_no_unit_name_of_either_register_is_taken_for_legacy_text():
 
 
 def test_every_unit_name_typed_in_a_legacy_font_is_recognised():
-    from parbrief.dataset import _TCVN3, _VNI, legacy_text
+    from parbrief.ingest.dataset import _TCVN3, _VNI, legacy_text
 
     to_tcvn3 = {letter: code for code, letter in _TCVN3.items()}
     to_vni: dict[str, str] = {}
@@ -599,7 +600,7 @@ def test_every_unit_name_typed_in_a_legacy_font_is_recognised():
 
 
 def test_windows_1258_tcvn3_and_vni_files_of_unit_names_are_told_apart():
-    from parbrief.dataset import _TCVN3, _VNI, guess_encoding
+    from parbrief.ingest.dataset import _TCVN3, _VNI, guess_encoding
 
     tones = "\u0300\u0301\u0303\u0309\u0323"
 
@@ -629,8 +630,8 @@ def test_windows_1258_tcvn3_and_vni_files_of_unit_names_are_told_apart():
     ("Thị trấn Tân Kỳ", True), ("Tân Kỳ", True), ("TT Tân Kì", True), ("thi tran tan ky", True),
     ("Xã Tân Kỳ", False), ("Tân Phú", False)])
 def test_names_are_compared_as_people_write_them(name, same):
-    from parbrief import register
-    from parbrief.validation import _name_matches
+    from parbrief.ingest.validation import _name_matches
+    from parbrief.units import register
 
     assert _name_matches(name, register.get("17266", "2025Q2")) is same
 
@@ -646,8 +647,8 @@ def test_names_are_compared_as_people_write_them(name, same):
      "(e.g. output: ../reports)"),
 ])
 def test_params_file_cases(name, message):
-    from parbrief.errors import ParameterError
-    from parbrief.params import load
+    from parbrief.core.errors import ParameterError
+    from parbrief.runner.params import load
 
     file = BAD / "params-project" / "params" / name
     with pytest.raises(ParameterError) as e:

@@ -19,10 +19,17 @@ import pytest
 import yaml
 from conftest import ROOT, SMALL_LOCALITIES, make_project
 
-from parbrief import formatting, register
-from parbrief.batch import BatchLockedError, OutputLock, run_batch
-from parbrief.errors import ParameterError
-from parbrief.params import NOTEBOOKS, check_notebook_parameters, declared_parameters, expand, load
+from parbrief.core import formatting
+from parbrief.core.errors import ParameterError
+from parbrief.runner.batch import BatchLockedError, OutputLock, run_batch
+from parbrief.runner.params import (
+    NOTEBOOKS,
+    check_notebook_parameters,
+    declared_parameters,
+    expand,
+    load,
+)
+from parbrief.units import register
 
 PARBRIEF = str(Path(sys.executable).parent / "parbrief")
 PERIOD = "2026Q3"
@@ -196,7 +203,7 @@ def test_paths_outside_the_project_are_refused(tmp_path):
 
 def test_a_symlinked_reports_subfolder_is_refused_when_writing(tmp_path):
     """A link planted inside reports/ after the params were checked is not followed."""
-    from parbrief.batch import _check_no_symlink
+    from parbrief.runner.batch import _check_no_symlink
 
     reports = tmp_path / "reports"
     (reports / "2026Q3").mkdir(parents=True)
@@ -309,7 +316,7 @@ def test_html_shows_the_index_rank_and_class_of_parbrief_score(small_batch):
 def test_pdf_text_has_the_vietnamese_headline_with_diacritics(small_batch):
     from pypdf import PdfReader
 
-    from parbrief import render
+    from parbrief.publish import render
 
     folder = small_batch.output / PERIOD / "nghe-an"
     stem = "briefing-17266-xa-tan-ky"
@@ -498,7 +505,7 @@ def test_a_job_that_kills_its_worker_fails_alone(tmp_path):
 
 
 def _descendants(pid: int) -> list[int]:
-    from parbrief.batch import _descendants as descendants
+    from parbrief.runner.batch import _descendants as descendants
 
     return descendants(pid)
 

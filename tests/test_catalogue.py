@@ -1,7 +1,7 @@
 import pytest
 
-from parbrief import catalogue
-from parbrief.errors import ParameterError
+from parbrief.core import catalogue
+from parbrief.core.errors import ParameterError
 
 
 def test_catalogue_has_43_indicators_in_file_order():

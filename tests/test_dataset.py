@@ -5,8 +5,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from parbrief import dataset
-from parbrief.errors import ValidationError
+from parbrief.core.errors import ValidationError
+from parbrief.ingest import dataset
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good"

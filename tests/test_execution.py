@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from parbrief.execution import execute
+from parbrief.runner.execution import execute
 
 pytestmark = pytest.mark.slow
 NOTEBOOK = Path(__file__).parent / "notebooks" / "isolation.ipynb"

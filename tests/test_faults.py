@@ -19,7 +19,7 @@ import pytest
 from conftest import make_project
 from test_batch import PERIOD, _planted_notebook, manifests, statuses
 
-from parbrief.batch import run_batch
+from parbrief.runner.batch import run_batch
 
 PARBRIEF = str(Path(sys.executable).parent / "parbrief")
 TAN_KY, THANH_VINH, DO_LUONG = ("briefing-17266-xa-tan-ky", "briefing-16681-phuong-thanh-vinh",
@@ -150,8 +150,8 @@ def test_publishing_needs_no_space_once_a_report_is_staged(tmp_path):
     """The checksums and the new manifest are written beside the staged files before any
     published file is replaced: a disk already full then stops the job before it touches the
     last good report; with room for the manifest, the swap itself only renames."""
-    from parbrief import params as paramfiles
-    from parbrief.batch import STAGING, _publish, read_manifest
+    from parbrief.runner import params as paramfiles
+    from parbrief.runner.batch import STAGING, _publish, read_manifest
 
     project = tmp_path / "project"
     params_file = make_project(project, "swap", localities=["17266"], languages=["vi"],
@@ -263,7 +263,7 @@ def test_the_same_batch_in_another_folder_gives_the_same_bytes(small_batch, tmp_
 def test_pdf_dates_come_from_source_date_epoch_only(small_batch, monkeypatch):
     from pypdf import PdfReader
 
-    from parbrief import render
+    from parbrief.publish import render
 
     folder = small_batch.output / PERIOD / "nghe-an"
     nb = nbformat.read(folder / f"{TAN_KY}.ipynb", as_version=4)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from parbrief.errors import ParameterError, UnknownLocalityError
-from parbrief.history import commune_history, history_note, share_text
-from parbrief.sample import generate
+from parbrief.core.errors import ParameterError, UnknownLocalityError
+from parbrief.ingest.sample import generate
+from parbrief.units.history import commune_history, history_note, share_text
 
 
 def figures(rows) -> pd.DataFrame:

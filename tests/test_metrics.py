@@ -5,8 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from parbrief import formatting
-from parbrief.metrics import METRICS, compute_metrics, press_percent, rate
+from parbrief.core import formatting
+from parbrief.scoring.metrics import METRICS, compute_metrics, press_percent, rate
 
 
 def test_seed_figures_as_printed():

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from parbrief.errors import PeriodError
-from parbrief.periods import MERGER_QUARTER, Quarter, Year, quarter_range
+from parbrief.core.errors import PeriodError
+from parbrief.core.periods import MERGER_QUARTER, Quarter, Year, quarter_range
 
 
 @pytest.mark.parametrize("text", ["2026Q3", "2026-Q3", "Q3/2026", "2026q3", "Q3-2026", " 2026Q3 ",

@@ -6,7 +6,6 @@ sample (the unit register alone takes a few seconds to load).
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import warnings
@@ -14,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from parbrief import charts, display, i18n
+from parbrief.core import i18n
+from parbrief.present import charts, display
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample")
@@ -149,7 +149,7 @@ def test_html_is_escaped_but_text_and_json_keep_the_value():
 
 @pytest.fixture(scope="module")
 def tan_ky():
-    from parbrief import briefing
+    from parbrief.model import briefing
 
     return briefing.prepare("17266", "2026Q3", SAMPLE, "par-commune")
 
@@ -164,7 +164,7 @@ def _kinds(blocks):
 
 @pytest.mark.slow
 def test_briefing_sections_in_order_with_the_index_and_rank_of_the_score_table(tan_ky):
-    from parbrief import sections
+    from parbrief.present import sections
 
     b = tan_ky
     index, rank, of = float(b.own["index"]), int(b.own["rank"]), int(b.own["rank_of"])
@@ -208,7 +208,7 @@ def test_briefing_sections_in_order_with_the_index_and_rank_of_the_score_table(t
 
 @pytest.mark.slow
 def test_numbers_are_written_the_vietnamese_and_the_english_way(tan_ky):
-    from parbrief import sections
+    from parbrief.present import sections
 
     b = tan_ky
     index, rank, of = float(b.own["index"]), int(b.own["rank"]), int(b.own["rank_of"])
@@ -231,7 +231,8 @@ def test_numbers_are_written_the_vietnamese_and_the_english_way(tan_ky):
 
 @pytest.mark.slow
 def test_shortcomings_and_data_notes(tan_ky):
-    from parbrief import briefing, sections
+    from parbrief.model import briefing
+    from parbrief.present import sections
 
     b = tan_ky
     vi = sections.shortcomings(b, "vi")
@@ -256,7 +257,7 @@ def test_shortcomings_and_data_notes(tan_ky):
 
 @pytest.mark.slow
 def test_a_script_in_a_name_is_escaped_in_every_section_html(tan_ky):
-    from parbrief import sections
+    from parbrief.present import sections
 
     unit = dataclasses.replace(tan_ky.locality, name=SCRIPT)
     b = dataclasses.replace(tan_ky, locality=unit)
@@ -271,7 +272,7 @@ def test_a_script_in_a_name_is_escaped_in_every_section_html(tan_ky):
 
 @pytest.mark.slow
 def test_summary_is_language_neutral(tan_ky):
-    from parbrief import sections
+    from parbrief.present import sections
 
     s = sections.summary_data(tan_ky)
     assert {"kind", "locality_code", "locality_name", "period", "methodology", "index", "rank",
@@ -286,7 +287,8 @@ def test_summary_is_language_neutral(tan_ky):
 
 @pytest.mark.slow
 def test_a_locality_that_did_not_report():
-    from parbrief import briefing, sections
+    from parbrief.model import briefing
+    from parbrief.present import sections
 
     b = briefing.prepare("17230", "2026Q3", SAMPLE, "par-commune")
     assert not b.reported
@@ -305,7 +307,8 @@ def test_a_locality_that_did_not_report():
 
 @pytest.mark.slow
 def test_previous_quarter_in_the_legacy_register_is_compared_through_the_reconstruction():
-    from parbrief import briefing, sections
+    from parbrief.model import briefing
+    from parbrief.present import sections
 
     b = briefing.prepare("17266", "2025Q3", SAMPLE, "par-commune")
     assert b.reported and b.own["index_change"] != b.own["index_change"]  # NaN: not comparable
@@ -324,7 +327,8 @@ def test_previous_quarter_in_the_legacy_register_is_compared_through_the_reconst
 
 @pytest.mark.slow
 def test_overview_sections():
-    from parbrief import overview, sections
+    from parbrief.model import overview
+    from parbrief.present import sections
 
     o = overview.prepare("40", "2026Q3", SAMPLE, "par-commune")
     got = {lang: {name: getattr(sections, name)(o, lang) for name in sections.OVERVIEW_SECTIONS}

@@ -1,7 +1,7 @@
 import pytest
 
-from parbrief import crosswalk, register
-from parbrief.errors import UnknownLocalityError
+from parbrief.core.errors import UnknownLocalityError
+from parbrief.units import crosswalk, register, tables
 
 
 def test_registers_have_the_official_counts():
@@ -94,19 +94,19 @@ def test_registers_and_crosswalk_come_back_from_the_cache_unchanged(tmp_path, mo
     from pandas.testing import assert_frame_equal
 
     monkeypatch.setenv("PARBRIEF_CACHE", str(tmp_path))
-    built = register._build()
+    built = tables._build()
     built_crosswalk = crosswalk._build_commune_crosswalk("area")
     try:
-        for load in (register._load, crosswalk.commune_crosswalk):
+        for load in (tables._load, crosswalk.commune_crosswalk):
             load.cache_clear()
-        register._load()  # builds, then keeps
+        tables._load()  # builds, then keeps
         crosswalk.commune_crosswalk("area")
-        for load in (register._load, crosswalk.commune_crosswalk):
+        for load in (tables._load, crosswalk.commune_crosswalk):
             load.cache_clear()
-        cached = register._load()  # read back
+        cached = tables._load()  # read back
         cached_crosswalk = crosswalk.commune_crosswalk("area")
     finally:
-        for load in (register._load, crosswalk.commune_crosswalk):
+        for load in (tables._load, crosswalk.commune_crosswalk):
             load.cache_clear()
     kept = sorted(p.parent.parent.name for p in tmp_path.glob("*/*/done"))
     assert kept == ["crosswalk", "register"]
@@ -122,7 +122,7 @@ def test_a_batch_worker_and_a_cached_register_do_not_import_the_heavy_packages()
     import sys
 
     code = ("import sys\n"
-            "import parbrief.batch, parbrief.execution, parbrief.render as r\n"
+            "import parbrief.runner.batch, parbrief.runner.execution, parbrief.publish.render as r\n"
             "r.default_renderer()\n"
             "worker = sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules)\n"
             "from parbrief import crosswalk, register\n"

@@ -21,7 +21,7 @@ import pytest
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from parbrief import render
+from parbrief.publish import render
 
 HOSTILE = "<script>alert(1)</script>"
 SECRET = "/srv/secret-data/figures.csv"

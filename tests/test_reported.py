@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from parbrief import formatting
-from parbrief.metrics import press_percent
+from parbrief.core import formatting
+from parbrief.scoring.metrics import press_percent
 
 REPORTED = Path(__file__).resolve().parents[1] / "data" / "reported"
 COLUMNS = ["seed_file", "locality", "period", "figure", "part", "whole", "value", "unit",

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from parbrief import register
-from parbrief.errors import ParameterError
-from parbrief.periods import quarter_range
-from parbrief.sample import generate, plant, read_methodologies, write_sample
+from parbrief.core.errors import ParameterError
+from parbrief.core.periods import quarter_range
+from parbrief.ingest.sample import generate, plant, read_methodologies, write_sample
+from parbrief.units import register
 
 SEED = 876
 REPO = Path(__file__).resolve().parents[1]
@@ -211,7 +211,7 @@ def test_planted_problems_are_where_the_readme_says(sample_dir, wide):
     assert low_rows.period[low_rows.locality_code == commune].tolist() == [
         "2025Q3", "2025Q4", "2026Q1"]
     assert register.get(district, "2025Q2").level == "district"
-    from parbrief.crosswalk import predecessors
+    from parbrief.units.crosswalk import predecessors
     assert district in set(predecessors(commune, "district").legacy_code)
 
     (gone,) = missing["2026Q1"]
@@ -290,10 +290,10 @@ def test_committed_sample_is_current():
     figures, appraisal = generate("40", "2023Q1", "2026Q3", SEED)
     on_disk = pd.read_csv(committed / "figures.csv", dtype={"locality_code": str})
     assert len(on_disk) == len(figures), (
-        "data/sample is stale; regenerate it with parbrief.sample.write_sample('data/sample')")
+        "data/sample is stale; regenerate it with parbrief.ingest.sample.write_sample('data/sample')")
     assert np.allclose(on_disk.value.to_numpy(), figures.value.to_numpy())
     on_disk_points = pd.read_csv(committed / "appraisal.csv", dtype={"locality_code": str})
     assert len(on_disk_points) == len(appraisal), (
         "data/sample/appraisal.csv is stale (methodologies changed?); regenerate it with "
-        "parbrief.sample.write_sample('data/sample')")
+        "parbrief.ingest.sample.write_sample('data/sample')")
     assert (committed / "figures.csv").stat().st_size < 5_000_000

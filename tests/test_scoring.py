@@ -5,9 +5,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from parbrief import methodology, scoring
-from parbrief.errors import MethodologyError
-from parbrief.metrics import round_half_up
+from parbrief.core.errors import MethodologyError
+from parbrief.scoring import engine as scoring
+from parbrief.scoring import methodology
+from parbrief.scoring.metrics import round_half_up
 
 TOY = Path(__file__).parent / "data" / "methodologies" / "toy.yaml"
 

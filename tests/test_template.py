@@ -1,9 +1,10 @@
 import openpyxl
 import pytest
 
-from parbrief import catalogue, dataset, template
-from parbrief.errors import ParameterError
-from parbrief.validation import validate_paths
+from parbrief.core import catalogue
+from parbrief.core.errors import ParameterError
+from parbrief.ingest import dataset, template
+from parbrief.ingest.validation import validate_paths
 
 
 @pytest.fixture(scope="module")

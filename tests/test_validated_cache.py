@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 from pandas.testing import assert_frame_equal
 
-from parbrief import briefing, dataset
-from parbrief.errors import ValidationError
+from parbrief.core.errors import ValidationError
+from parbrief.ingest import dataset
+from parbrief.model import briefing
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +45,7 @@ def test_a_province_slice_of_a_larger_data_set_is_the_province_alone(tmp_path, m
     """A kernel running 2025 commune briefings keeps only its province's rows of a national
     data set: they must be every row a briefing of that province can read, legacy districts and
     communes before the merger included, and nothing of another province."""
-    from parbrief.sample import write_sample
+    from parbrief.ingest.sample import write_sample
 
     monkeypatch.setenv("PARBRIEF_CACHE", str(tmp_path / "cache"))
     lai_chau = tmp_path / "lai-chau"

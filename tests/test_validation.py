@@ -5,8 +5,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from parbrief import template
-from parbrief.validation import validate_appraisal, validate_figures, validate_paths
+from parbrief.ingest import template
+from parbrief.ingest.validation import validate_appraisal, validate_figures, validate_paths
 
 BAD = Path(__file__).parent / "data" / "bad"
 GOOD = Path(__file__).parent / "data" / "good"

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .errors import ParbriefError
+from parbrief.core.errors import ParbriefError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Quarterly PAR-index briefings: validate figures, score, run and render.")
@@ -20,7 +20,7 @@ def _fail(error: Exception) -> None:
 
 
 def _latest_period(dataset) -> str:
-    from .periods import Quarter
+    from parbrief.core.periods import Quarter
 
     return str(max(Quarter.parse(p) for p in dataset.figures.period.unique()))
 
@@ -32,8 +32,8 @@ def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appr
            last: str = typer.Option("2026Q3", "--to", help="last quarter"),
            seed: int = typer.Option(876, help="random seed (same seed, same bytes)")) -> None:
     """Write a SYNTHETIC data set (for demonstrations, tests and benchmarks)."""
-    from .periods import Quarter
-    from .sample import write_sample
+    from parbrief.core.periods import Quarter
+    from parbrief.ingest.sample import write_sample
 
     try:
         written = write_sample(out, province=province, first=Quarter.parse(first),
@@ -47,7 +47,7 @@ def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appr
 @app.command()
 def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders")) -> None:
     """Check data files; print every problem as file:row:column: message (exit 1 if any)."""
-    from .validation import validate_paths
+    from parbrief.ingest.validation import validate_paths
 
     problems = validate_paths(list(paths))
     for p in problems:
@@ -68,11 +68,11 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
           parent: Optional[str] = typer.Option(None, help="peer group: the parent unit's code"),
           out: Path = typer.Option(..., help="CSV file to write")) -> None:
     """Score every locality of a level (optionally under one parent) and rank them among peers."""
-    from . import dataset as datasets
-    from . import methodology as methodologies
-    from . import register
-    from .periods import Quarter
-    from .scoring import score_table
+    from parbrief.core.periods import Quarter
+    from parbrief.ingest import dataset as datasets
+    from parbrief.scoring import methodology as methodologies
+    from parbrief.scoring.engine import score_table
+    from parbrief.units import register
 
     try:
         ds = datasets.load(data)
@@ -99,7 +99,7 @@ def template(province: str = typer.Option(..., help="province code, e.g. 40"),
              period: str = typer.Option(..., help="quarter, e.g. 2026Q3"),
              out: Path = typer.Option(..., help="Excel file to write (.xlsx)")) -> None:
     """Write an Excel workbook pre-filled with the province's units, for localities to fill in."""
-    from .template import write_template
+    from parbrief.ingest.template import write_template
 
     try:
         write_template(province, period, out)
@@ -113,7 +113,7 @@ def locality(query: str = typer.Argument(..., help="a code or a name (diacritics
              period: str = typer.Option("2026Q3", help="the register in force in this quarter"),
              parent: Optional[str] = typer.Option(None, help="restrict to units under this code")) -> None:
     """Look a unit up in the register by code or name."""
-    from . import register
+    from parbrief.units import register
 
     try:
         unit = register.get(query, period) if query.isdigit() else register.find(query, period,
@@ -150,8 +150,8 @@ def run(locality: str = typer.Option(..., help="locality code (mã đơn vị), 
         renderer: str = typer.Option("typst", help="typst | quarto (needs quarto on PATH)"),
         progress: bool = typer.Option(True, help="show a progress bar")) -> None:
     """One briefing: one locality in one quarter (HTML and PDF, Vietnamese and English)."""
-    from .batch import run_batch
-    from .params import run_params
+    from parbrief.runner.batch import run_batch
+    from parbrief.runner.params import run_params
 
     try:
         params = run_params(locality=locality, period=period, data=data, methodology=methodology,
@@ -178,7 +178,7 @@ def batch(params_file: Path = typer.Argument(..., metavar="PARAMS",
                                              "file's 'output')"),
           renderer: str = typer.Option("typst", help="typst | quarto (needs quarto on PATH)")) -> None:
     """Many briefings: every job of a params file, in parallel; skips what is up to date."""
-    from .batch import run_batch
+    from parbrief.runner.batch import run_batch
 
     if scheduler and executor not in (None, "dask"):
         _fail(ValueError("--scheduler is for --executor dask"))
@@ -194,7 +194,7 @@ def batch(params_file: Path = typer.Argument(..., metavar="PARAMS",
 @app.command()
 def provenance(report: Path = typer.Argument(..., help="a report file or its manifest")) -> None:
     """Print where a report came from: data, methodology, code, parameters, versions."""
-    from . import provenance as prov
+    from parbrief.runner import provenance as prov
 
     try:
         _, manifest = prov.read(report)
@@ -209,7 +209,7 @@ def verify(report: Path = typer.Argument(..., help="a report file or its manifes
                                                "in the manifest, found from the report's folder)")
            ) -> None:
     """Recompute a report's checksum chain; exit 0 if it still matches its inputs, 1 if not."""
-    from . import provenance as prov
+    from parbrief.runner import provenance as prov
 
     try:
         checks = prov.verify(report, str(data) if data else None)

@@ -22,7 +22,7 @@ import openpyxl
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[2] / "src"))
 
-from parbrief import template
+from parbrief.ingest import template
 
 HEADER = "locality_code,period,indicator,value,source"
 REQUIRED = {"procedures_total": 375, "procedures_published": 282, "procedures_online_full": 150,
@@ -31,7 +31,7 @@ REQUIRED = {"procedures_total": 375, "procedures_published": 282, "procedures_on
             "records_digitised": 800, "plan_tasks_assigned": 133, "plan_tasks_completed": 39}
 WIDE = ["locality_code", "locality_name", "parent_code", *REQUIRED]
 SOURCE = "Báo cáo quý III/2026 của UBND xã Tân Kỳ"
-# The same source as old software stored it (see the encoding tables in parbrief.dataset).
+# The same source as old software stored it (see the encoding tables in parbrief.ingest.dataset).
 SOURCE_CP1258 = b"B\xe1o c\xe1o quy\xec III/2026 cu\xd2a UBND xa\xde T\xe2n Ky\xcc"
 SOURCE_TCVN3 = b"B\xb8o c\xb8o qu\xfd III/2026 c\xf1a UBND x\xb7 T\xa9n K\xfa"
 SOURCE_VNI = "Baùo caùo quyù III/2026 cuûa UBND xaõ Taân Kyø".encode("cp1252")

@@ -1,0 +1,98 @@
+"""The indicator catalogue (danh mục chỉ tiêu): every raw figure a locality reports each quarter.
+
+Loaded once from ``resources/indicators.yaml``. Each indicator has a type that decides how its
+values are checked: ``count`` (a non-negative whole number), ``percent`` (0-100) or ``boolean``
+(0 or 1); ``part_of`` names the figures it can never exceed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from parbrief.core.errors import ParameterError
+
+TYPES = ("count", "percent", "boolean")
+LANGS = ("vi", "en")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One raw figure, e.g. ``records_resolved_on_time`` (a count, part of ``records_resolved``)."""
+
+    name: str
+    type: str
+    unit: str
+    group: str
+    required: bool = False
+    part_of: tuple[str, ...] = ()
+    # A dict is not hashable; the name already identifies the indicator.
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def label(self, lang: str = "en") -> str:
+        if lang not in self.labels:
+            raise ParameterError(
+                f"no {lang!r} label for indicator {self.name}; use one of {', '.join(LANGS)}")
+        return self.labels[lang]
+
+
+def _indicator(entry: dict) -> Indicator:
+    return Indicator(
+        name=entry["name"],
+        type=entry["type"],
+        unit=str(entry.get("unit", "")),
+        group=entry.get("group", ""),
+        required=bool(entry.get("required", False)),
+        part_of=tuple(entry.get("part_of") or ()),
+        labels=dict(entry.get("labels") or {}),
+    )
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, Indicator]:
+    text = resources.files("parbrief").joinpath("resources/indicators.yaml").read_text("utf-8")
+    entries = yaml.safe_load(text)["indicators"]
+    out = {}
+    for entry in entries:
+        ind = _indicator(entry)
+        # The catalogue ships with the package, so a broken entry is a programming error.
+        assert ind.type in TYPES, f"indicator {ind.name}: unknown type {ind.type}"
+        assert ind.name not in out, f"indicator {ind.name} listed twice"
+        out[ind.name] = ind
+    for ind in out.values():
+        for whole in ind.part_of:
+            assert whole in out, f"indicator {ind.name}: part_of names unknown {whole}"
+    return out
+
+
+def catalogue() -> dict[str, Indicator]:
+    """All indicators by name, in catalogue order (the order of template columns)."""
+    return dict(_load())
+
+
+def names() -> list[str]:
+    return list(_load())
+
+
+def closest(name: str, n: int = 3) -> list[str]:
+    """Catalogue names closest to a misspelt one (for "did you mean" hints)."""
+    return difflib.get_close_matches(str(name).strip(), list(_load()), n=n, cutoff=0.6)
+
+
+def get(name: str) -> Indicator:
+    cat = _load()
+    if name in cat:
+        return cat[name]
+    close = closest(name)
+    hint = f"; did you mean {' or '.join(close)}?" if close else \
+        "; see docs/data-format.md for the list of indicators"
+    raise ParameterError(f"unknown indicator {name!r}{hint}")
+
+
+def label(name: str, lang: str = "en") -> str:
+    """The indicator's label in ``lang`` ("vi" or "en")."""
+    return get(name).label(lang)

@@ -1,0 +1,1094 @@
+"""Validation (kiểm tra số liệu) of figures and appraisal tables: every problem, in every file.
+
+Each problem names the file, the row a user sees (CSV: the header is line 1; Excel: the sheet's
+row number, the file shown as ``book.xlsx#2026Q3``), the column, what is wrong and how to fix it.
+
+Column-level checks (blank cells, malformed periods, unknown indicators, non-numbers, ranges per
+indicator type) are pandera schemas whose failure cases become ``Problem``s; checks across rows
+(register look-ups, duplicates, parts larger than their whole or given without it, required
+figures, parents, names against codes, text typed in a legacy font) are plain pandas. Every case
+and its exact message is catalogued in docs/bad-input.md, each with a real file and a test.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from parbrief.core import catalogue
+from parbrief.core.errors import ParbriefError, PeriodError, Problem, UnknownLocalityError
+from parbrief.core.names import match_key
+from parbrief.core.periods import Quarter
+from parbrief.units import register
+
+FIGURE_COLUMNS = ["locality_code", "period", "indicator", "value", "source"]
+OPTIONAL_FIGURE_COLUMNS = ["parent_code", "locality_name"]
+APPRAISAL_COLUMNS = ["methodology", "locality_code", "period", "criterion", "points", "source"]
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# "1.234" typed by someone used to Vietnamese number formats means 1234, not 1.234.
+_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+def _fmt(x: float) -> str:
+    """92.0 -> "92", 2.5 -> "2.5": figures shown as a user would type them."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+def _loc(file: str, row: int, other_file: str) -> str:
+    return f"line {row}" if file == other_file else f"{file}:{row}"
+
+
+class messages:
+    """Every validation message in one place (documented in docs/data-format.md)."""
+
+    @staticmethod
+    def missing_column(column: str, expected: Sequence[str]) -> str:
+        return f"missing column {column}; the header must be {','.join(expected)}"
+
+    @staticmethod
+    def extra_column(column: str, expected: Sequence[str], missing: Sequence[str]) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(column, list(missing) or list(expected), n=1, cutoff=0.6)
+        fix = f"rename it to {close[0]} or remove it" if close else "remove it"
+        return f"unexpected column {column}; {fix} (the header must be {','.join(expected)})"
+
+    @staticmethod
+    def missing_wide_column(column: str) -> str:
+        return (f"missing column {column}; row 1 of each sheet must start with locality_code, "
+                "locality_name, parent_code, then the indicator names")
+
+    @staticmethod
+    def blank_header(letter: str) -> str:
+        return f"column {letter} has values but no header; write the indicator name in row 1"
+
+    @staticmethod
+    def unknown_indicator(name: str) -> str:
+        close = catalogue.closest(name)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        return (f"unknown indicator {name!r}; {hint}Use a name from the indicator catalogue "
+                "(docs/data-format.md)")
+
+    @staticmethod
+    def blank(column: str, example: str) -> str:
+        return f"missing {column}; write the {column} (e.g. {example})"
+
+    @staticmethod
+    def blank_value(indicator: str) -> str:
+        return (f"missing value for {indicator}; write the figure, or delete the row if it was "
+                "not reported")
+
+    @staticmethod
+    def non_numeric(text: str, indicator: str) -> str:
+        return (f"non-numeric value {text!r} for {indicator}; write a plain number with a dot "
+                "as decimal separator and no thousands separator (e.g. 1234 or 92.5)")
+
+    @staticmethod
+    def negative_count(value: float, indicator: str) -> str:
+        return (f"negative count {_fmt(value)} for {indicator}; counts cannot be negative, "
+                "correct the figure")
+
+    @staticmethod
+    def non_integer_count(value: float, indicator: str, text: str = "") -> str:
+        hint = ""
+        if _THOUSANDS.match(text or ""):
+            hint = f" (if you meant {text.replace('.', '')}, write it without the dot)"
+        return (f"non-integer count {_fmt(value)} for {indicator}; counts are whole numbers, "
+                f"correct the figure{hint}")
+
+    @staticmethod
+    def percent_range(value: float, indicator: str) -> str:
+        return (f"percent {_fmt(value)} for {indicator} is outside 0-100; write a percentage "
+                "between 0 and 100 (e.g. 92.5)")
+
+    @staticmethod
+    def boolean(value: float, indicator: str) -> str:
+        return (f"{indicator} is a yes/no figure and must be 0 or 1, got {_fmt(value)}; write 1 "
+                "for yes and 0 for no")
+
+    @staticmethod
+    def part_larger(part: str, part_value: float, whole: str, whole_value: float, code: str,
+                    period: str, where: str) -> str:
+        return (f"{part} ({_fmt(part_value)}) is larger than {whole} ({_fmt(whole_value)}) for "
+                f"{code} in {period}; a part cannot exceed its whole, correct one of them "
+                f"({whole} is on {where})")
+
+    @staticmethod
+    def duplicate(what: str, code: str, period: str, first: str, second: str) -> str:
+        return (f"duplicate row: {what} for {code} in {period} is given on {first} and {second}; "
+                "delete one of them")
+
+    @staticmethod
+    def duplicate_sheet_row(code: str, first_row: int, row: int) -> str:
+        return (f"duplicate row: locality {code} is on rows {first_row} and {row}; "
+                "delete one of them")
+
+    @staticmethod
+    def wrong_parent(unit: register.Locality, given: str, period: str) -> str:
+        parent = unit.parent_code or ""
+        name = _name(parent, period)
+        return (f"{unit.code} {unit.name} belongs to {parent}{' ' + name if name else ''} in "
+                f"{period}, not to {given}; correct parent_code or the locality code")
+
+    @staticmethod
+    def wrong_province(unit: register.Locality, province: str, period: str) -> str:
+        return (f"{unit.code} {unit.name} is in province {unit.province_code} "
+                f"{_name(unit.province_code, period)}, but this workbook was prepared for province "
+                f"{province} {_name(province, period)}; move the row to that province's workbook "
+                "or correct the code")
+
+    @staticmethod
+    def required_missing(indicator: str, code: str, period: str) -> str:
+        return (f"required figure {indicator} is missing for {code} in {period}, which reports "
+                "other figures for that period; add it")
+
+    @staticmethod
+    def numeric_code_hint() -> str:
+        return (" The cell holds a number, so leading zeros may be lost: format the "
+                "locality_code column as Text and retype the code.")
+
+    @staticmethod
+    def formula_without_value(formula: str) -> str:
+        return (f"the cell holds a formula ({formula}) with no saved value; open and save the "
+                "workbook in Excel or LibreOffice, or type the value")
+
+    @staticmethod
+    def non_numeric_points(text: str) -> str:
+        return (f"non-numeric points {text!r}; write a plain number with a dot as decimal "
+                "separator (e.g. 2.5)")
+
+    @staticmethod
+    def blank_points(criterion: str) -> str:
+        return (f"missing points for criterion {criterion}; write the points awarded (0 if none), "
+                "or delete the row")
+
+    @staticmethod
+    def negative_points(value: float, criterion: str) -> str:
+        return (f"negative points {_fmt(value)} for criterion {criterion}; points cannot be "
+                "negative, correct them")
+
+    @staticmethod
+    def unknown_methodology(name: str, error: str) -> str:
+        # The loader's message already names the methodology and the shipped ones.
+        return error if error.startswith("unknown methodology") else \
+            f"unknown methodology {name!r}: {error}"
+
+    @staticmethod
+    def unknown_criterion(criterion: str, methodology: str, known: Sequence[str]) -> str:
+        import difflib
+
+        close = difflib.get_close_matches(criterion, list(known), n=3, cutoff=0.5)
+        hint = f"did you mean {' or '.join(close)}? " if close else ""
+        return (f"unknown criterion {criterion!r} in methodology {methodology}; {hint}use a "
+                f"criterion id of {methodology}")
+
+    @staticmethod
+    def points_above_maximum(value: float, criterion: str, maximum: float) -> str:
+        return (f"points {_fmt(value)} for criterion {criterion} exceed its maximum "
+                f"{_fmt(maximum)}; correct them")
+
+    # ----------------------------------------------------------------- reading files
+
+    @staticmethod
+    def not_utf8(encoding: str = "", shown: str = "", reads: str = "") -> str:
+        base = "the file is not UTF-8 text"
+        save = "save it as \"CSV UTF-8\" (Excel) or with UTF-8 encoding"
+        if not encoding:
+            return f"{base}; {save}"
+        if encoding == "Windows-1258":
+            return (f"{base}: it looks like Windows-1258 (Vietnamese ANSI), in which this line "
+                    f"reads {reads!r}; {save}")
+        from parbrief.ingest.dataset import LEGACY_ENCODINGS
+
+        what, how = LEGACY_ENCODINGS[encoding]
+        return (f"{base}: it looks like {what} ({shown!r} for {reads!r} on this line); convert it "
+                f"to Unicode (e.g. Unikey's converter, Ctrl+Shift+F6: {how}), then {save}")
+
+    @staticmethod
+    def legacy_text(text: str, encoding: str, reads: str, workbook: bool) -> str:
+        from parbrief.ingest.dataset import LEGACY_ENCODINGS
+
+        what, how = LEGACY_ENCODINGS[encoding]
+        where = ("copy the cells, convert the clipboard and paste them back" if workbook else
+                 "convert the file, then save it as \"CSV UTF-8\"")
+        return (f"{text!r} looks like {what}; it reads {reads!r}. Convert it to Unicode "
+                f"(e.g. Unikey's converter, Ctrl+Shift+F6: {how}; {where})")
+
+    @staticmethod
+    def unreadable_line(error: str) -> str:
+        return (f"cannot read this line ({error}); open the file in a text editor, remove the "
+                "stray character or close the quote, and save it as \"CSV UTF-8\"")
+
+    @staticmethod
+    def unreadable(error: Exception) -> str:
+        return (f"cannot read this file ({type(error).__name__}: {error}); save it again as "
+                "\"CSV UTF-8\" or as an Excel .xlsx workbook, and if it still fails, report it "
+                "with the file")
+
+    @staticmethod
+    def unsupported_file(suffix: str) -> str:
+        suffix = suffix.lower()
+        if suffix == ".xls":
+            return ("an Excel 97-2003 workbook (.xls) is not read; open it in Excel and save it "
+                    "as \"Excel Workbook (.xlsx)\"")
+        if suffix in (".ods", ".xlsb", ".numbers"):
+            return (f"a {suffix} workbook is not read; save it as \"Excel Workbook (.xlsx)\" or "
+                    "as \"CSV UTF-8\"")
+        return (f"unsupported file type {suffix or '(none)'}; give a .csv, .parquet or .xlsx "
+                "figures file, or a data set folder")
+
+    @staticmethod
+    def not_a_workbook(kind: str) -> str:
+        what = {
+            "ole": "an Excel 97-2003 workbook, or a workbook protected by a password, with an "
+                   ".xlsx name; remove the password (File → Info → Protect Workbook) and save "
+                   "it as \"Excel Workbook (.xlsx)\"",
+            "html": "a web page (HTML) with an .xlsx name, as some systems export; open it in "
+                    "Excel and save it as \"Excel Workbook (.xlsx)\"",
+            "text": "text (probably CSV) with an .xlsx name; rename it to .csv, or open it in "
+                    "Excel and save it as \"Excel Workbook (.xlsx)\"",
+            "damaged": "a damaged or incomplete workbook (cut short, as by an interrupted copy "
+                       "or download); ask for it again, or open it in Excel and save it again",
+        }.get(kind, "not an Excel .xlsx workbook; save it as \"Excel Workbook (.xlsx)\"")
+        return f"the file is {what}"
+
+    @staticmethod
+    def no_figures() -> str:
+        return ("the file has a header but no figures; add one row per figure below the "
+                "header, or remove the file")
+
+    # ----------------------------------------------------------------- workbooks
+
+    @staticmethod
+    def sheet_not_a_quarter(period_error: str) -> str:
+        return f"{period_error}; name each sheet by its quarter (e.g. 2026Q3), or remove the sheet"
+
+    @staticmethod
+    def hidden_sheet(state: str, quarter: bool) -> str:
+        if state == "veryHidden":
+            how = "very hidden (Excel lists it only in the VBA editor)"
+            show = "in the VBA editor, Alt+F11, set the sheet's Visible property to xlSheetVisible"
+        else:
+            how, show = "hidden", "right-click a sheet tab → Unhide"
+        if not quarter:
+            return (f"the sheet is {how} and not named by a quarter, so it was not read; show it "
+                    f"({show}) and delete it")
+        return (f"the sheet is {how}, so its figures were not read; show it ({show}) if they "
+                "count, or delete the sheet")
+
+    @staticmethod
+    def same_quarter_sheets(title: str, first: str, period: str) -> str:
+        return (f"sheet {title!r} is for the same quarter ({period}) as sheet {first!r}, so it "
+                "was not read; keep one sheet per quarter: move its rows to that sheet and "
+                "delete it")
+
+    @staticmethod
+    def missing_quarter_sheet(period: str, first: str, last: str) -> str:
+        return (f"no sheet for {period}, between the sheets for {first} and {last}; add a sheet "
+                f"named {period} with that quarter's figures (parbrief template writes one), or "
+                "keep only consecutive quarters in the workbook")
+
+    @staticmethod
+    def no_quarter_sheet(template_period: str = "") -> str:
+        made = (f"this workbook was prepared for {template_period}, but " if template_period
+                else "")
+        example = template_period or "2026Q3"
+        return (f"{made}no sheet is named by a quarter, so no figures were read; the figures go "
+                f"in a sheet named by their quarter ({example}), as parbrief template writes it")
+
+    @staticmethod
+    def empty_sheet() -> str:
+        return ("the sheet has no figures (every indicator cell is blank); fill in the figures, "
+                "or delete the sheet")
+
+    @staticmethod
+    def header_not_first(row: int) -> str:
+        above = "row 1" if row == 2 else f"rows 1-{row - 1}"
+        return (f"the header (locality_code, ...) is on row {row}, not row 1; delete {above} "
+                "(titles) so that row 1 holds the header, as in the template")
+
+    @staticmethod
+    def merged_header(coord: str, text: str) -> str:
+        shown = f" ({text!r})" if text else ""
+        return (f"header cells {coord} are merged{shown}; row 1 must hold one name per column: "
+                "unmerge them (Home → Merge & Center) and write each column's locality_code, "
+                "locality_name, parent_code or indicator name, with no group row above")
+
+    @staticmethod
+    def merged_cells(coord: str) -> str:
+        return (f"cells {coord} are merged, so only the first holds a value; unmerge them "
+                "(Home → Merge & Center) and fill in every row's own value")
+
+    @staticmethod
+    def duplicate_column(name: str, first: str, second: str) -> str:
+        return (f"column {name} appears twice in row 1 (columns {first} and {second}); keep one "
+                f"of them (column {second} was not read)")
+
+    @staticmethod
+    def excel_error(code: str, formula: str | None = None) -> str:
+        if formula:
+            return (f"the cell shows the error {code} from its formula ({formula}); correct the "
+                    "formula or type the figure")
+        return (f"the value is the Excel error {code}, not a figure; correct the formula that "
+                "gave it in the workbook and export the file again, or type the figure")
+
+    # ----------------------------------------------------------------- numbers
+
+    @staticmethod
+    def not_a_number(text: str, indicator: str, type_: str = "") -> str:
+        """Why ``text`` is not a plain number, naming its readings when it has several."""
+        from parbrief.ingest.dataset import EXCEL_ERRORS
+
+        t = text.strip()
+        if t in EXCEL_ERRORS:
+            return messages.excel_error(t)
+        m = re.fullmatch(r"([+-]?\d+(?:[.,]\d+)?)\s*%", t)
+        if m and type_ == "percent":
+            number = m.group(1).replace(",", ".")
+            return (f"percent written as {t!r} for {indicator}; write the number alone, with a "
+                    f"dot as decimal separator: {number}")
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", t):
+            plain, decimal = t.replace(",", ""), t.replace(",", ".")
+            return (f"ambiguous number {t!r} for {indicator}: it reads {plain} if the comma "
+                    f"separates thousands, or {decimal} if it is a decimal comma (Vietnamese "
+                    f"style); write it as a plain number with a dot as decimal separator and no "
+                    f"thousands separator ({plain} or {decimal})")
+        for pattern, thousands, decimal in ((r"\d{1,3}(\.\d{3})+(,\d+)?", ".", ","),
+                                            (r"\d{1,3}(,\d{3})+(\.\d+)?", ",", "."),
+                                            (r"\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d+)?", " ", ",")):
+            if re.fullmatch(pattern, t):
+                plain = re.sub(r"[ \u00a0\u202f]" if thousands == " " else re.escape(thousands),
+                               "", t).replace(decimal, ".")
+                return (f"value {t!r} for {indicator} has thousands separators; write a plain "
+                        f"number with a dot as decimal separator and no thousands separator: "
+                        f"{plain}")
+        return messages.non_numeric(text, indicator)
+
+    # ----------------------------------------------------------------- periods
+
+    @staticmethod
+    def period(text: str) -> str:
+        """The period error, with what a near miss most likely means."""
+        try:
+            Quarter.parse(text)
+            return ""
+        except PeriodError as e:
+            return str(e) + _period_hint(str(text).strip())
+
+    # ----------------------------------------------------------------- localities
+
+    @staticmethod
+    def leading_zeros(code: str, register_name: str, period: str,
+                      units: Sequence[register.Locality]) -> str:
+        options = " or ".join(f"{u.code} {u.name}" for u in units)
+        return (f"unknown locality code {code!r} in the {register_name} register (period "
+                f"{period}). Leading zeros were probably lost (Excel drops them when it opens a "
+                f"CSV file): did you mean {options}? Write the code with its zeros and keep the "
+                "column as text")
+
+    @staticmethod
+    def name_mismatch(name: str, unit: register.Locality, period: str, hint: str = "") -> str:
+        return (f"locality_name {name!r} does not match {unit.code} {unit.name}, the unit with "
+                f"this code in {period}{hint}; correct the code or the name")
+
+    @staticmethod
+    def wrong_scope(unit: register.Locality, province: str, period: str) -> str:
+        return (f"{unit.code} {unit.name} is in province {unit.province_code} "
+                f"{_name(unit.province_code, period)}, but this data set is checked for province "
+                f"{province} {_name(province, period)} only; remove the row, or correct the code")
+
+    @staticmethod
+    def whole_missing(part: str, whole: str, code: str, period: str) -> str:
+        return (f"{part} is given for {code} in {period} without {whole}, the figure it is part "
+                f"of; add {whole} (a part cannot be checked or turned into a rate without its "
+                f"whole), or delete {part}")
+
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
+
+
+def _date_quarter(day: int, month: int, year: int) -> Quarter | None:
+    from datetime import date
+
+    try:
+        return Quarter.containing(date(year, month, day))
+    except ValueError:
+        return None
+
+
+def _period_hint(text: str) -> str:
+    """What a period that does not parse most likely means (appended to the period error)."""
+    s = text.strip()
+    m = re.fullmatch(r"(?:q|quý|quy)?\s*(I{1,3}|IV)\s*[/.\-\s]\s*(?:năm|nam)?\s*(\d{4})", s, re.IGNORECASE)
+    if m:
+        q = _ROMAN[m.group(1).upper()]
+        return f"; did you mean {m.group(2)}Q{q} (Quý {m.group(1).upper()}/{m.group(2)})?"
+    m = re.fullmatch(r"(\d{4})\s*[/.\s]\s*(?:q|quý|quy)\s*([1-4])|(?:q|quý|quy)\s*([1-4])"
+                     r"\s*[.\s]\s*(\d{4})", s, re.IGNORECASE)
+    if m:
+        year, q = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"; did you mean {year}Q{q}?"
+    m = re.fullmatch(r"(\d{1,2})\s*[/.\-]\s*(\d{4})", s)
+    if m and 1 <= int(m.group(1)) <= 12:
+        n, year = int(m.group(1)), m.group(2)
+        by_month = f"{year}Q{(n - 1) // 3 + 1}"
+        if n <= 4 and by_month != f"{year}Q{n}":
+            return (f"; {s!r} could be quarter {n} ({year}Q{n}) or month {n} ({by_month}): "
+                    f"write {year}Q{n} or {by_month}, whichever you mean")
+        return f"; {s!r} looks like a month: write the quarter it falls in, {by_month}"
+    m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", s) or \
+        re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", s)
+    if m:
+        a, b, c = (int(g) for g in m.groups())
+        if c > 31:  # day/month/year, as Vietnamese dates are written (or month/day/year)
+            readings = {q for q in (_date_quarter(a, b, c), _date_quarter(b, a, c)) if q}
+        else:  # ISO year-month-day
+            readings = {q for q in (_date_quarter(c, b, a),) if q}
+        if len(readings) == 1:
+            return f"; {s!r} looks like a date: write the quarter it falls in, {readings.pop()}"
+        if len(readings) == 2:
+            dm, md = _date_quarter(a, b, c), _date_quarter(b, a, c)
+            return (f"; {s!r} looks like a date, in {dm} read as day/month or in {md} read as "
+                    f"month/day: write {dm} or {md}, whichever you mean")
+    if re.fullmatch(r"\d{4}", s):
+        return f"; {s} is a year: write one of its quarters, e.g. {s}Q1"
+    m = re.fullmatch(r"(?:q|quý|quy)\s*([1-4]|I{1,3}|IV)", s, re.IGNORECASE)
+    if m:
+        q = _ROMAN.get(m.group(1).upper()) or int(m.group(1))
+        return f"; the year is missing: write e.g. 2026Q{q}"
+    return ""
+
+
+def _name(code: str, period: str) -> str:
+    try:
+        return register.get(code, period).name
+    except UnknownLocalityError:
+        return ""
+
+
+# --------------------------------------------------------------------------- column checks
+
+
+def _is_period(text: str) -> bool:
+    try:
+        Quarter.parse(text)
+        return True
+    except PeriodError:
+        return False
+
+
+def _period_message(text: str) -> str:
+    return messages.period(text)
+
+
+def _is_number(text: str) -> bool:
+    # "1e999" has the form of a number but is infinite: no figure is.
+    return bool(_NUMBER.match(text)) and math.isfinite(float(text))
+
+
+def _each(s: pd.Series, test) -> pd.Series:
+    """``test`` on each distinct value only: files repeat the same periods and codes a lot."""
+    results = {v: bool(test(v)) for v in s.unique()}
+    return s.map(results).astype(bool)
+
+
+def _normal_periods(s: pd.Series) -> pd.Series:
+    names = {v: str(Quarter.parse(v)) for v in s.unique()}
+    return s.map(names).astype("str")
+
+
+def _figure_schema() -> pa.DataFrameSchema:
+    names = catalogue.names()
+    return pa.DataFrameSchema({
+        "locality_code": pa.Column(str, pa.Check(lambda s: s != "", name="blank_code")),
+        "period": pa.Column(str, pa.Check(lambda s: _each(s, _is_period),
+                                          name="period")),
+        "indicator": pa.Column(str, pa.Check(lambda s: s.isin(names), name="indicator")),
+        "value": pa.Column(str, [
+            pa.Check(lambda s: s != "", name="blank_value"),
+            pa.Check(lambda s: (s == "") | _each(s, _is_number), name="number"),
+        ]),
+    }, strict=False)
+
+
+# Ranges per indicator type, checked on the numeric value of rows of that type.
+_TYPE_SCHEMAS = {
+    "count": pa.DataFrameSchema({"_number": pa.Column(float, [
+        pa.Check(lambda s: s >= 0, name="negative_count"),
+        pa.Check(lambda s: s == s.round(), name="non_integer_count"),
+    ])}, strict=False),
+    "percent": pa.DataFrameSchema({"_number": pa.Column(float, [
+        pa.Check(lambda s: (s >= 0) & (s <= 100), name="percent_range"),
+    ])}, strict=False),
+    "boolean": pa.DataFrameSchema({"_number": pa.Column(float, [
+        pa.Check(lambda s: s.isin([0.0, 1.0]), name="boolean"),
+    ])}, strict=False),
+}
+
+
+def _failures(schema: pa.DataFrameSchema, df: pd.DataFrame) -> list[tuple[str, int]]:
+    """(check name, index) of every failing cell, from a lazy pandera validation."""
+    if df.empty:
+        return []
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        fc = e.failure_cases
+        fc = fc[fc["index"].notna()]
+        return [(str(c), int(i)) for c, i in zip(fc["check"], fc["index"])]
+    return []
+
+
+def _problem(raw: pd.DataFrame, i: int, column: str, message: str) -> Problem:
+    return Problem(str(raw.at[i, "_file"]), int(raw.at[i, "_row"]), column, message)
+
+
+def _value_column(raw: pd.DataFrame, i: int) -> str:
+    return str(raw.at[i, "_column"])
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _with_meta(df: pd.DataFrame, file: str | Sequence[str],
+               row_numbers: Sequence[int] | None) -> pd.DataFrame:
+    raw = df.reset_index(drop=True).copy()
+    n = len(raw)
+    if "_file" not in raw:
+        raw["_file"] = [file] * n if isinstance(file, str) else list(file)
+    if "_row" not in raw:
+        raw["_row"] = list(row_numbers) if row_numbers is not None else list(range(2, n + 2))
+    if "_column" not in raw:
+        raw["_column"] = "value"
+    if "_code_numeric" not in raw:
+        raw["_code_numeric"] = False
+    if "_province" not in raw:
+        raw["_province"] = ""
+    if "_skip" not in raw:  # a value the reader already reported (a formula with no value)
+        raw["_skip"] = False
+    if "_scope" not in raw:  # the province a data set is checked as (empty: any)
+        raw["_scope"] = ""
+    for c in raw.columns:
+        if c.startswith("_"):
+            continue
+        if pd.api.types.is_string_dtype(raw[c]) and not raw[c].isna().any():
+            raw[c] = raw[c].astype("str")
+            # Frames given directly may hold decomposed (NFD) text; files are read as NFC.
+            odd = {v: unicodedata.normalize("NFC", v) for v in raw[c].unique() if not v.isascii()}
+            odd = {k: v for k, v in odd.items() if k != v}
+            if odd:
+                raw[c] = raw[c].replace(odd).astype("str")
+        else:
+            raw[c] = raw[c].map(_text).astype("str")
+    raw["_file"] = raw["_file"].astype("str")
+    raw["_row"] = raw["_row"].astype("int64")
+    raw["_column"] = raw["_column"].fillna("value").astype("str")
+    raw["_province"] = raw["_province"].fillna("").astype("str")
+    raw["_code_numeric"] = raw["_code_numeric"].fillna(False).astype(bool)
+    raw["_skip"] = raw["_skip"].fillna(False).astype(bool)
+    raw["_scope"] = raw["_scope"].fillna("").astype("str")
+    return raw
+
+
+def _text(value) -> str:
+    from parbrief.ingest.dataset import _cell_text
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return _cell_text(value)
+
+
+def header_problems(columns: Sequence[str], file: str, expected: Sequence[str],
+                    optional: Sequence[str] = ()) -> list[Problem]:
+    cols = [c for c in columns if not str(c).startswith("_")]
+    missing = [c for c in expected if c not in cols]
+    problems = [Problem(file, 1, c, messages.missing_column(c, expected)) for c in missing]
+    problems += [Problem(file, 1, c, messages.extra_column(c, expected, missing))
+                 for c in cols if c not in expected and c not in optional]
+    return problems
+
+
+def validate_figures(df: pd.DataFrame, file: str | Sequence[str] = "figures.csv",
+                     row_numbers: Sequence[int] | None = None) -> list[Problem]:
+    """Every problem in a long figures table.
+
+    ``df`` holds the columns as read (text or numbers); ``file`` names the file (or one name per
+    row); ``row_numbers`` are the rows' line numbers (default: a CSV's, the first data row being
+    line 2).
+    """
+    raw = _with_meta(df, file, row_numbers)
+    first_file = file if isinstance(file, str) else (raw["_file"].iloc[0] if len(raw) else "")
+    problems = header_problems(df.columns, first_file, FIGURE_COLUMNS, OPTIONAL_FIGURE_COLUMNS)
+    if any(c not in raw for c in FIGURE_COLUMNS if c != "source"):
+        return sorted(set(problems))
+    return sorted(set(problems + _figure_row_problems(raw)))
+
+
+def _figure_row_problems(raw: pd.DataFrame) -> list[Problem]:
+    if raw.empty:
+        return []
+    if "source" not in raw:
+        raw = raw.assign(source="")
+    cat = catalogue.catalogue()
+    problems: list[Problem] = []
+    bad = set()  # rows whose code, period or indicator is unusable for cross-row checks
+    bad_value = set(raw.index[raw["_skip"]])
+    for check, i in _failures(_figure_schema(), raw):
+        ind = raw.at[i, "indicator"]
+        if i in bad_value and check in ("blank_value", "number"):
+            continue
+        if check == "blank_code":
+            problems.append(_problem(raw, i, "locality_code",
+                                     messages.blank("locality_code", "17266")))
+            bad.add(i)
+        elif check == "period":
+            problems.append(_problem(raw, i, "period", _period_message(raw.at[i, "period"])))
+            bad.add(i)
+        elif check == "indicator":
+            msg = (messages.blank("indicator", "records_received") if ind == ""
+                   else messages.unknown_indicator(ind))
+            problems.append(_problem(raw, i, "indicator", msg))
+            bad.add(i)
+        elif check == "blank_value":
+            problems.append(_problem(raw, i, _value_column(raw, i), messages.blank_value(ind)))
+            bad_value.add(i)
+        elif check == "number":
+            type_ = cat[ind].type if ind in cat else ""
+            problems.append(_problem(raw, i, _value_column(raw, i),
+                                     messages.not_a_number(raw.at[i, "value"], ind, type_)))
+            bad_value.add(i)
+
+    raw = raw.copy()
+    raw["_number"] = pd.to_numeric(raw["value"].where(_each(raw["value"], _is_number)),
+                                   errors="coerce").astype("float64")
+    raw["_type"] = raw["indicator"].map(lambda n: cat[n].type if n in cat else "")
+    for type_, schema in _TYPE_SCHEMAS.items():
+        rows = raw[(raw["_type"] == type_) & raw["_number"].notna()]
+        for check, i in _failures(schema, rows[["_number"]]):
+            v, ind, col = raw.at[i, "_number"], raw.at[i, "indicator"], _value_column(raw, i)
+            if check == "negative_count":
+                msg = messages.negative_count(v, ind)
+            elif check == "non_integer_count":
+                msg = messages.non_integer_count(v, ind, raw.at[i, "value"])
+            elif check == "percent_range":
+                msg = messages.percent_range(v, ind)
+            else:
+                msg = messages.boolean(v, ind)
+            problems.append(_problem(raw, i, col, msg))
+            bad_value.add(i)  # so that a wrong figure does not also fail its parts
+
+    ok = raw.drop(index=list(bad))
+    ok = ok.assign(period=_normal_periods(ok["period"]))
+    problems += _locality_problems(ok)
+    pairs = ok[["locality_code", "period"]].drop_duplicates()
+    valid = {(c, p) for c, p in zip(pairs.locality_code, pairs.period) if register.exists(c, p)}
+    # A boolean Series, not a list: an empty list would select no columns instead of no rows.
+    known = ok[pd.Series([k in valid for k in zip(ok.locality_code.tolist(), ok.period.tolist())],
+                         index=ok.index, dtype=bool)]
+    problems += _duplicate_problems(ok, ["locality_code", "period", "indicator"],
+                                    lambda r: r["indicator"])
+    problems += _part_problems(ok.drop(index=list(bad_value), errors="ignore"), cat)
+    problems += _whole_problems(ok, cat)
+    problems += _required_problems(known, cat)
+    problems += _text_problems(raw)
+    return problems
+
+
+def _locality_problems(ok: pd.DataFrame) -> list[Problem]:
+    """Unknown codes (per period's register), wrong parent, wrong province of a template or of
+    a province-scoped check, and names that do not match the code."""
+    problems = []
+    pairs = ok[["locality_code", "period"]].drop_duplicates()
+    units: dict[tuple[str, str], register.Locality | str] = {}
+    for code, period in zip(pairs.locality_code, pairs.period):
+        try:
+            units[(code, period)] = register.get(code, period)
+        except UnknownLocalityError as e:
+            units[(code, period)] = str(e)
+    columns = ["locality_code", "period", "_code_numeric", "_province", "_scope"]
+    columns += [c for c in ("parent_code", "locality_name") if c in ok]
+    # One verdict per distinct combination, then one problem per row that has it.
+    verdicts: dict[tuple, list[tuple[str, str]]] = {}
+    for combo in ok[columns].drop_duplicates().itertuples(index=False, name=None):
+        row = dict(zip(columns, combo))
+        code, period, numeric = row["locality_code"], row["period"], row["_code_numeric"]
+        province, scope = row["_province"], row["_scope"]
+        given, name = row.get("parent_code", ""), row.get("locality_name", "")
+        unit = units[(code, period)]
+        found = []
+        if isinstance(unit, str):
+            # A number cell says so itself; in text, zeros in front may make a known code.
+            unit = unit.rstrip(".") + "." + messages.numeric_code_hint() if numeric else \
+                _unknown_code(code, period, unit)
+            found.append(("locality_code", unit))
+        else:
+            if given and given not in (unit.parent_code, unit.province_code):
+                found.append(("parent_code", messages.wrong_parent(unit, given, period)))
+            if province and province != unit.province_code and unit.code != province:
+                found.append(("locality_code", messages.wrong_province(unit, province, period)))
+            elif scope and scope != unit.province_code and unit.code != scope:
+                found.append(("locality_code", messages.wrong_scope(unit, scope, period)))
+            if name and not _legacy(name) and not _name_matches(name, unit):
+                found.append(("locality_name", messages.name_mismatch(
+                    name, unit, period, _name_hint(name, unit, period))))
+        if found:
+            verdicts[combo] = found
+    if not verdicts:
+        return problems
+    keys = list(ok[columns].itertuples(index=False, name=None))
+    files, rows = ok["_file"].tolist(), ok["_row"].tolist()
+    for key, file, row in zip(keys, files, rows):
+        for column, message in verdicts.get(key, ()):
+            problems.append(Problem(file, int(row), column, message))
+    return problems
+
+
+def _unknown_code(code: str, period: str, message: str) -> str:
+    """The register's message, or, when zeros in front make it a known code, that hint."""
+    if not code.isdigit() or len(code) >= 5:
+        return message
+    found = [register.get(padded, period) for padded in dict.fromkeys(
+        code.zfill(width) for width in (5, 3, 2)) if padded != code
+        and register.exists(padded, period)]
+    if not found:
+        return message
+    return messages.leading_zeros(code, register.register_for(period), period, found)
+
+
+# Unit types and the abbreviations people write for them ("P. Ba Đình", "TT Tân Kỳ").
+_TYPE_ABBREVIATIONS = {"xa": ("x",), "phuong": ("p",), "thi tran": ("tt",), "thanh pho": ("tp",),
+                       "thi xa": ("tx",), "huyen": ("h",), "quan": ("q",), "tinh": (),
+                       "dac khu": ()}
+_TYPE_PREFIX = re.compile("^({})\\.?\\s+".format("|".join(sorted(
+    {t for k, v in _TYPE_ABBREVIATIONS.items() for t in (k, *v)}, key=len, reverse=True))))
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"\s+", " ", match_key(name).replace(".", ". ")).strip()
+
+
+def _name_matches(name: str, unit: register.Locality) -> bool:
+    """Whether a typed name is this unit's: case and diacritics aside, with or without its unit
+    type (or the type's abbreviation), and "y" or "i" alike ("Kỳ"/"Kì" are both in use)."""
+    def same(a: str, b: str) -> bool:
+        return a.replace("y", "i") == b.replace("y", "i")
+
+    given = _name_key(name)
+    if same(given, _name_key(unit.name)) or same(given, _name_key(unit.short_name)):
+        return True
+    m = _TYPE_PREFIX.match(given)
+    unit_type = _name_key(unit.unit_type)
+    return bool(m) and m.group(1) in (unit_type, *_TYPE_ABBREVIATIONS.get(unit_type, ())) \
+        and same(given[m.end():], _name_key(unit.short_name))
+
+
+def _name_hint(name: str, unit: register.Locality, period: str) -> str:
+    """Which unit the name does match: the same code in the other register, or a neighbour."""
+    from parbrief.core.periods import MERGER_QUARTER
+
+    quarter = Quarter.parse(period)
+    other = MERGER_QUARTER.previous() if quarter >= MERGER_QUARTER else MERGER_QUARTER
+    try:
+        then = register.get(unit.code, other)
+    except UnknownLocalityError:
+        then = None
+    if then is not None and _name_matches(name, then):
+        when = f"was {then.name} before {MERGER_QUARTER}" if other < MERGER_QUARTER else \
+            f"is {then.name} from {MERGER_QUARTER}"
+        return (f" ({unit.code} {when}: codes are reused between registers, so check the "
+                "period)")
+    try:
+        match = register.find(name, period, parent=unit.province_code)
+    except (UnknownLocalityError, PeriodError):
+        return ""
+    return f" ({name!r} is {match.code} {match.name} in {period})"
+
+
+def _legacy(text: str) -> tuple[str, str] | None:
+    from parbrief.ingest.dataset import legacy_text
+
+    # A name in the register is genuine, however odd it looks (Xã Ia Púch).
+    return None if text in _register_names() else legacy_text(text)
+
+
+@lru_cache(maxsize=1)
+def _register_names() -> frozenset[str]:
+    return frozenset(n for reg in (register.LEGACY, register.REG_2025)
+                     for column in ("name", "short_name") for n in register.table(reg)[column])
+
+
+def _text_problems(raw: pd.DataFrame) -> list[Problem]:
+    """Names and sources typed in a legacy font encoding (TCVN3, VNI): each distinct text once
+    per file and column, at its first row, since the fix is to convert the whole file."""
+    problems = []
+    for column in ("locality_name", "source"):
+        if column not in raw:
+            continue
+        texts = raw[column]
+        verdicts = {t: _legacy(t) for t in texts.unique() if t and not t.isascii()}
+        verdicts = {t: v for t, v in verdicts.items() if v}
+        seen = set()
+        for i in raw.index[texts.isin(list(verdicts))]:
+            key = (raw.at[i, "_file"], texts[i])
+            if key in seen:
+                continue
+            seen.add(key)
+            encoding, reads = verdicts[texts[i]]
+            problems.append(_problem(raw, i, column, messages.legacy_text(
+                texts[i], encoding, reads, workbook="#" in str(raw.at[i, "_file"]))))
+    return problems
+
+
+def _whole_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
+    """A part given without the figure it is part of (required wholes are reported as missing
+    required figures instead)."""
+    have = set(zip(ok["locality_code"].tolist(), ok["period"].tolist(), ok["indicator"].tolist()))
+    problems = []
+    for i, code, period, ind in zip(ok.index, ok["locality_code"], ok["period"], ok["indicator"]):
+        for whole in cat[ind].part_of if ind in cat else ():
+            if not cat[whole].required and (code, period, whole) not in have:
+                problems.append(_problem(ok, i, _value_column(ok, i) if ok.at[i, "_column"] !=
+                                         "value" else "indicator",
+                                         messages.whole_missing(ind, whole, code, period)))
+    return problems
+
+
+def _duplicate_problems(ok: pd.DataFrame, key: list[str], what) -> list[Problem]:
+    dup = ok[ok.duplicated(key, keep=False)]
+    problems = []
+    for _, group in dup.groupby(key, sort=False):
+        first = group.index[0]
+        f_file, f_row = group.at[first, "_file"], int(group.at[first, "_row"])
+        for i in group.index[1:]:
+            file, row = group.at[i, "_file"], int(group.at[i, "_row"])
+            if file == f_file:
+                msg = messages.duplicate(what(group.loc[i]), group.at[i, "locality_code"],
+                                         group.at[i, "period"], f"lines {f_row}", str(row))
+            else:
+                msg = messages.duplicate(what(group.loc[i]), group.at[i, "locality_code"],
+                                         group.at[i, "period"], f"{f_file}:{f_row}",
+                                         f"{file}:{row}")
+            problems.append(_problem(ok, i, _dup_column(ok, i), msg))
+    return problems
+
+
+def _dup_column(ok: pd.DataFrame, i: int) -> str:
+    return "indicator" if "indicator" in ok and ok.at[i, "_column"] == "value" else (
+        str(ok.at[i, "_column"]) if "_column" in ok else "criterion")
+
+
+def _part_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
+    values = ok[ok["_number"].notna()].drop_duplicates(["locality_code", "period", "indicator"])
+    pairs = [(ind.name, whole) for ind in cat.values() for whole in ind.part_of]
+    if values.empty or not pairs:
+        return []
+    links = pd.DataFrame(pairs, columns=["indicator", "whole"])
+    parts = values.reset_index(names="_i").merge(links, on="indicator")
+    wholes = values[["locality_code", "period", "indicator", "_number", "_file", "_row"]].rename(
+        columns={"indicator": "whole", "_number": "_whole", "_file": "_wfile", "_row": "_wrow"})
+    both = parts.merge(wholes, on=["locality_code", "period", "whole"])
+    both = both[both["_number"] > both["_whole"]]
+    return [
+        Problem(r["_file"], int(r["_row"]), r["_column"], messages.part_larger(
+            r["indicator"], r["_number"], r["whole"], r["_whole"], r["locality_code"],
+            r["period"], _loc(r["_file"], int(r["_wrow"]), r["_wfile"])))
+        for r in both.to_dict("records")
+    ]
+
+
+def _required_problems(known: pd.DataFrame, cat: dict) -> list[Problem]:
+    required = [n for n, ind in cat.items() if ind.required]
+    reported = known[known["indicator"].isin(list(cat))]
+    have = set(zip(reported["locality_code"].tolist(), reported["period"].tolist(),
+                   reported["indicator"].tolist()))
+    # The problem points to the locality's first row: its first line, or its row in a sheet.
+    firsts = reported.drop_duplicates(["locality_code", "period"])
+    problems = []
+    for code, period, file, row, column in zip(
+            firsts["locality_code"].tolist(), firsts["period"].tolist(), firsts["_file"].tolist(),
+            firsts["_row"].tolist(), firsts["_column"].tolist()):
+        wide = column != "value"
+        for name in required:
+            if (code, period, name) not in have:
+                problems.append(Problem(file, int(row), name if wide else "indicator",
+                                        messages.required_missing(name, code, period)))
+    return problems
+
+
+# --------------------------------------------------------------------------- appraisal
+
+
+def _appraisal_schema() -> pa.DataFrameSchema:
+    def nonblank(name):
+        return pa.Check(lambda s: s != "", name=f"blank_{name}")
+
+    return pa.DataFrameSchema({
+        "methodology": pa.Column(str, nonblank("methodology")),
+        "locality_code": pa.Column(str, nonblank("locality_code")),
+        "period": pa.Column(str, pa.Check(lambda s: _each(s, _is_period),
+                                          name="period")),
+        "criterion": pa.Column(str, nonblank("criterion")),
+        "points": pa.Column(str, [
+            pa.Check(lambda s: s != "", name="blank_points"),
+            pa.Check(lambda s: (s == "") | _each(s, _is_number), name="number"),
+        ]),
+    }, strict=False)
+
+
+_POINTS_SCHEMA = pa.DataFrameSchema({"_number": pa.Column(float, [
+    pa.Check(lambda s: s >= 0, name="negative_points")])})
+
+_EXAMPLES = {"methodology": "par-commune", "locality_code": "17266", "criterion": "1.2"}
+
+
+def validate_appraisal(df: pd.DataFrame, file: str | Sequence[str] = "appraisal.csv",
+                       row_numbers: Sequence[int] | None = None,
+                       province: str | None = None) -> list[Problem]:
+    """Every problem in an appraisal-points table (points a council gives to judged criteria)."""
+    raw = _with_meta(df, file, row_numbers)
+    raw["_scope"] = str(province or "")
+    first_file = file if isinstance(file, str) else (raw["_file"].iloc[0] if len(raw) else "")
+    problems = header_problems(df.columns, first_file, APPRAISAL_COLUMNS)
+    if any(c not in raw for c in APPRAISAL_COLUMNS if c != "source") or raw.empty:
+        return sorted(set(problems))
+    bad, bad_points = set(), set()
+    for check, i in _failures(_appraisal_schema(), raw):
+        if check.startswith("blank_") and check != "blank_points":
+            column = check[len("blank_"):]
+            problems.append(_problem(raw, i, column, messages.blank(column, _EXAMPLES[column])))
+            bad.add(i)
+        elif check == "period":
+            problems.append(_problem(raw, i, "period", _period_message(raw.at[i, "period"])))
+            bad.add(i)
+        elif check == "blank_points":
+            problems.append(_problem(raw, i, "points",
+                                     messages.blank_points(raw.at[i, "criterion"])))
+            bad_points.add(i)
+        elif check == "number":
+            problems.append(_problem(raw, i, "points",
+                                     messages.non_numeric_points(raw.at[i, "points"])))
+            bad_points.add(i)
+    raw = raw.copy()
+    raw["_number"] = pd.to_numeric(raw["points"].where(_each(raw["points"], _is_number)),
+                                   errors="coerce").astype("float64")
+    numeric = raw[raw["_number"].notna()]
+    for _, i in _failures(_POINTS_SCHEMA, numeric[["_number"]]):
+        problems.append(_problem(raw, i, "points", messages.negative_points(
+            raw.at[i, "_number"], raw.at[i, "criterion"])))
+    ok = raw.drop(index=list(bad))
+    ok = ok.assign(period=_normal_periods(ok["period"]),
+                   _column="criterion")
+    problems += _locality_problems(ok)
+    problems += _duplicate_problems(
+        ok, ["methodology", "locality_code", "period", "criterion"],
+        lambda r: f"criterion {r['criterion']} of {r['methodology']}")
+    problems += _methodology_problems(ok)
+    return sorted(set(problems))
+
+
+def _methodology_problems(ok: pd.DataFrame) -> list[Problem]:
+    """Unknown methodology ids and criterion ids, when ``parbrief.scoring.methodology`` is available."""
+    try:
+        from parbrief.scoring import methodology as methodologies
+    except ImportError:
+        return []
+    problems = []
+    for name, group in ok.groupby("methodology", sort=False):
+        try:
+            method = methodologies.load(name)
+        except (ParbriefError, FileNotFoundError, KeyError) as e:
+            msg = messages.unknown_methodology(name, str(e))
+            problems += [_problem(ok, i, "methodology", msg) for i in group.index]
+            continue
+        maxima = _criterion_maxima(method)
+        if maxima is None:
+            continue
+        for i, criterion, points in zip(group.index, group["criterion"], group["_number"]):
+            if criterion not in maxima:
+                problems.append(_problem(ok, i, "criterion", messages.unknown_criterion(
+                    criterion, name, list(maxima))))
+            elif maxima[criterion] is not None and pd.notna(points) \
+                    and points > maxima[criterion] + 1e-9:
+                problems.append(_problem(ok, i, "points", messages.points_above_maximum(
+                    points, criterion, maxima[criterion])))
+    return problems
+
+
+def _criterion_maxima(method) -> dict[str, float | None] | None:
+    """Criterion id -> maximum points, read from whatever shape the methodology object has."""
+    criteria = getattr(method, "criteria", None)
+    if callable(criteria):
+        criteria = criteria()
+    if criteria is None:
+        areas = getattr(method, "areas", None)
+        if not areas:
+            return None
+        criteria = [c for a in areas for c in (getattr(a, "criteria", None) or [])]
+    if isinstance(criteria, dict):
+        criteria = list(criteria.values())
+    out: dict[str, float | None] = {}
+    for c in criteria:
+        cid = getattr(c, "id", None)
+        if cid is None:
+            return None
+        maximum = getattr(c, "max_points", getattr(c, "maximum", None))
+        out[str(cid)] = float(maximum) if isinstance(maximum, (int, float)) else None
+    return out or None
+
+
+# --------------------------------------------------------------------------- files
+
+
+def validate_raw(figure_frames: pd.DataFrame | list[pd.DataFrame],
+                 appraisal: pd.DataFrame | None = None,
+                 province: str | None = None) -> list[Problem]:
+    """Problems in a data set's raw tables (as read by ``parbrief.ingest.dataset``).
+
+    ``province``: check the data set as that province's own (rows of other provinces' units are
+    problems); by default a data set may hold any province.
+    """
+    frames = [figure_frames] if isinstance(figure_frames, pd.DataFrame) else list(figure_frames)
+    problems: list[Problem] = []
+    usable = []
+    for frame in frames:
+        file = frame.attrs.get("file", "")
+        if not frame.attrs.get("wide"):
+            head = header_problems(frame.columns, file, FIGURE_COLUMNS, OPTIONAL_FIGURE_COLUMNS)
+            problems += head
+            if any(c not in frame for c in FIGURE_COLUMNS if c != "source"):
+                continue
+        if not frame.empty:
+            usable.append(frame)
+    if usable:
+        raw = _with_meta(pd.concat(usable, ignore_index=True), "", None)
+        raw["_scope"] = str(province or "")
+        problems += _figure_row_problems(raw)
+    if appraisal is not None and len(appraisal.columns):
+        problems += validate_appraisal(appraisal, appraisal.attrs.get("file", "appraisal.csv"),
+                                       appraisal.get("_row"), province=province)
+    return sorted(set(problems))
+
+
+def validate_paths(paths: list[Path] | list[str], province: str | None = None) -> list[Problem]:
+    """Every problem in every file of these data set folders or files, sorted by file and row.
+
+    Whatever a file holds, the answer is a list of problems, never an exception.
+    """
+    from parbrief.ingest.dataset import read_raw
+
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            figures, appraisal, _files, read_problems = read_raw(Path(path))
+            problems += read_problems + validate_raw(figures, appraisal, province=province)
+        except Exception as e:  # noqa: BLE001 - the command line prints messages, not tracebacks
+            problems.append(Problem(str(path), 0, "", messages.unreadable(e)))
+    return sorted(set(problems))

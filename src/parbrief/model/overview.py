@@ -1,0 +1,103 @@
+"""The province overview (tổng quan cấp tỉnh): every locality of a province in one quarter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from parbrief.core.periods import Quarter
+from parbrief.model.briefing import (
+    _dataset_for,
+    _load_dataset,
+    _load_methodology,
+    _peer_scores,
+    _reported_codes,
+)
+from parbrief.scoring import engine as scoring
+from parbrief.scoring import metrics as metric_functions
+from parbrief.units import register
+
+MOVERS = 5
+
+
+@dataclass
+class Overview:
+    province: register.Locality
+    period: Quarter
+    methodology: object
+    dataset: object
+    level: str
+    scores: pd.DataFrame  # one row per reporting unit, ranked, with lat/lon
+    not_reported: list[register.Locality]
+    figures: dict  # province totals of the raw counts in this quarter
+    metrics: dict  # rates computed from the province totals
+    previous_metrics: dict
+    parameters: dict
+
+    def class_counts(self, lang: str) -> pd.DataFrame:
+        """Localities per class, in the methodology's band order (empty classes included)."""
+        labels = [band["label"][lang] if isinstance(band, dict) else band.label[lang]
+                  for band in self.methodology.bands]
+        # score tables carry the English label in `classification`, the Vietnamese one apart
+        column = "classification_vi" if lang == "vi" else "classification"
+        counts = self.scores[column].value_counts() if len(self.scores) else pd.Series()
+        return pd.DataFrame({"classification": labels,
+                             "localities": [int(counts.get(lbl, 0)) for lbl in labels]})
+
+    def movers(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Biggest risers and fallers by change of index against the previous quarter."""
+        moved = self.scores.dropna(subset=["index_change"])
+        up = moved[moved.index_change > 0].sort_values(["index_change", "code"],
+                                                        ascending=[False, True]).head(MOVERS)
+        down = moved[moved.index_change < 0].sort_values(["index_change", "code"]).head(MOVERS)
+        return up, down
+
+
+def _level_for(period: Quarter) -> str:
+    return "district" if register.register_for(period) == register.LEGACY else "commune"
+
+
+def _totals(ds, codes: list[str], period: Quarter) -> tuple[dict, dict]:
+    wide = scoring.figures_wide(ds.figures, period, codes)
+    if wide.empty:
+        return {}, {}
+    from parbrief.core.catalogue import catalogue
+
+    counts = [c for c in wide.columns if catalogue()[c].type == "count"]
+    total = wide[counts].sum(min_count=1).to_frame().T
+    total.index = ["total"]
+    for c in wide.columns:  # percents: the mean of the localities that reported them
+        if c not in counts:
+            total[c] = wide[c].mean()
+    met = metric_functions.compute_metrics(total)
+    clean = lambda d: {k: (None if pd.isna(v) else float(v)) for k, v in d.items()}  # noqa: E731
+    return clean(total.iloc[0].to_dict()), clean(met.iloc[0].to_dict())
+
+
+def prepare(province: str, period: str, data: str, methodology: str) -> Overview:
+    q = Quarter.parse(period)
+    data = str(Path(data).resolve())
+    method = _load_methodology(methodology)
+    unit = register.get(province, q)
+    level = _level_for(q)
+    # this quarter's and the previous one's units: the province's own rows suffice when both
+    # are 2025 communes
+    ds = (_dataset_for(data, unit.code, level, q) if level == _level_for(q.previous())
+          else _load_dataset(data))
+    scores = _peer_scores(data, methodology, unit.code, level, q).copy()
+    units = register.children(unit.code, q, level=level)
+    by_code = {u.code: u for u in units}
+    if len(scores):
+        scores["lat"] = scores.code.map(lambda c: by_code[c].lat)
+        scores["lon"] = scores.code.map(lambda c: by_code[c].lon)
+        scores = scores.sort_values(["rank", "code"]).reset_index(drop=True)
+    reported = _reported_codes(ds, q)
+    figures, met = _totals(ds, [u.code for u in units if u.code in reported], q)
+    prev_units = register.children(unit.code, q.previous(), level=_level_for(q.previous()))
+    _, prev_met = _totals(ds, [u.code for u in prev_units], q.previous())
+    return Overview(province=unit, period=q, methodology=method, dataset=ds, level=level,
+                    scores=scores, not_reported=[u for u in units if u.code not in reported],
+                    figures=figures, metrics=met, previous_metrics=prev_met,
+                    parameters=dict(province=province, period=str(q), methodology=methodology))

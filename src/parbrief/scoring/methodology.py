@@ -1,0 +1,422 @@
+"""Scoring methodologies (bộ chỉ số) read from YAML: areas -> criteria (-> sub-criteria).
+
+A methodology file is data. The engine in ``scoring`` interprets a closed set of rule types;
+nothing in a file is evaluated as code. Loading is strict: an unknown key, an unknown rule
+type, metric or indicator, maxima that do not add up, a criterion worth more than its area, or
+bands out of order are errors that name the file, the path inside it and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from parbrief.core.errors import MethodologyError
+
+RULE_TYPES = ("proportional", "thresholds", "boolean", "appraisal", "survey")
+ADJUSTMENT_TYPES = ("per_unit", "thresholds", "boolean")
+LEVELS = ("province", "district", "commune")
+TOP_KEYS = {"id", "version", "title", "level", "basis", "maximum", "areas", "bonus_penalty",
+            "classification", "notes"}
+AREA_KEYS = {"id", "name", "max", "criteria", "assumption", "source"}
+CRITERION_KEYS = {"id", "name", "max", "rule", "criteria", "assumption", "source"}
+ADJUSTMENT_KEYS = {"id", "name", "rule", "cap", "assumption", "source"}
+BAND_KEYS = {"min", "label"}
+RULE_KEYS = {
+    "proportional": {"type", "metric", "indicator", "target", "direction"},
+    "thresholds": {"type", "metric", "indicator", "steps"},
+    "boolean": {"type", "indicator", "metric", "points"},
+    "appraisal": {"type"},
+    "survey": {"type", "metric", "indicator", "scale"},
+    "per_unit": {"type", "metric", "indicator", "points", "per"},
+}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Rule:
+    type: str
+    metric: str | None = None
+    indicator: str | None = None
+    target: float | None = None
+    direction: str = "higher"
+    steps: tuple[tuple[str, float, float], ...] = ()  # (min|max, bound, points)
+    points: float | None = None
+    per: float = 1.0
+    scale: float = 100.0
+
+    @property
+    def source(self) -> str | None:
+        return self.metric or self.indicator
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: dict
+    max_points: float
+    area_id: str
+    rule: Rule | None = None
+    criteria: tuple["Criterion", ...] = ()
+    assumption: str | None = None
+
+    def leaves(self) -> list["Criterion"]:
+        if not self.criteria:
+            return [self]
+        return [leaf for c in self.criteria for leaf in c.leaves()]
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: dict
+    max_points: float
+    criteria: tuple[Criterion, ...]
+    assumption: str | None = None
+
+    def leaves(self) -> list[Criterion]:
+        return [leaf for c in self.criteria for leaf in c.leaves()]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    id: str
+    name: dict
+    rule: Rule
+    cap: float
+    assumption: str | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    min: float
+    label: dict
+
+
+@dataclass(frozen=True)
+class Methodology:
+    id: str
+    version: str
+    title: dict
+    levels: tuple[str, ...]
+    basis: str
+    maximum: float
+    areas: tuple[Area, ...]
+    adjustments: tuple[Adjustment, ...]
+    bands: tuple[Band, ...]
+    path: str
+    checksum: str
+    assumptions: tuple[str, ...] = field(default=())
+
+    def criteria(self) -> dict[str, Criterion]:
+        """Every leaf criterion (the ones that carry a rule) by id, in file order."""
+        return {c.id: c for a in self.areas for c in a.leaves()}
+
+    def area(self, area_id: str) -> Area:
+        for a in self.areas:
+            if a.id == area_id:
+                return a
+        raise KeyError(area_id)
+
+    def classify(self, index: float) -> Band | None:
+        if index is None or index != index:
+            return None
+        for band in self.bands:
+            if index >= band.min - TOLERANCE:
+                return band
+        return None
+
+    def appraisal_criteria(self) -> list[Criterion]:
+        return [c for c in self.criteria().values() if c.rule and c.rule.type == "appraisal"]
+
+
+# --------------------------------------------------------------------------- locating files
+
+
+def shipped() -> dict[str, Path]:
+    """The methodologies that come with parbrief, by id."""
+    folder = Path(str(resources.files("parbrief").joinpath("resources/methodologies")))
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def locate(name: str) -> Path:
+    """A shipped id (``par-commune``) or a path to a YAML file."""
+    known = shipped()
+    if name in known:
+        return known[name]
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml"):
+        if not path.is_file():
+            raise MethodologyError(f"methodology file {name} not found; give an existing YAML "
+                                   f"file or one of: {', '.join(known)}")
+        return path
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise MethodologyError(f"unknown methodology {name!r}: {hint}shipped methodologies: "
+                           f"{', '.join(known)}; or give the path of a YAML file")
+
+
+def load(name: str) -> Methodology:
+    path = locate(str(name))
+    text = path.read_bytes()
+    return _load_cached(str(path), hashlib.sha256(text).hexdigest())
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: str, checksum: str) -> Methodology:
+    return parse(Path(path).read_text(encoding="utf-8"), Path(path).name, path, checksum)
+
+
+# --------------------------------------------------------------------------- strict parsing
+
+
+class _Reader:
+    def __init__(self, file: str):
+        self.file = file
+
+    def fail(self, where: str, message: str) -> None:
+        raise MethodologyError(f"{self.file}: {where}: {message}")
+
+    def keys(self, node, allowed: set[str], where: str, required: tuple[str, ...] = ()) -> dict:
+        if not isinstance(node, dict):
+            self.fail(where, f"expected a mapping of keys ({', '.join(sorted(allowed))}), "
+                             f"got {type(node).__name__}")
+        for key in node:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.fail(where, f"unknown key {key!r}{hint} Valid keys: "
+                                 f"{', '.join(sorted(allowed))}")
+        for key in required:
+            if key not in node:
+                self.fail(where, f"missing key {key!r}")
+        return node
+
+    def number(self, value, where: str, positive: bool = False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(where, f"expected a number, got {value!r}")
+        if positive and value <= 0:
+            self.fail(where, f"must be greater than 0, got {value!r}")
+        return float(value)
+
+    def labels(self, value, where: str) -> dict:
+        if isinstance(value, str):
+            return {"vi": value, "en": value}
+        if not isinstance(value, dict) or not {"vi", "en"} <= set(value):
+            self.fail(where, "expected labels {vi: ..., en: ...}")
+        return {"vi": str(value["vi"]), "en": str(value["en"])}
+
+    def ident(self, value, where: str, seen: set[str]) -> str:
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.fail(where, f"id {value!r} must be lowercase letters, digits and _")
+        if value in seen:
+            self.fail(where, f"id {value!r} is used twice; ids must be unique in the file")
+        seen.add(value)
+        return value
+
+
+def _known_sources() -> tuple[set[str], set[str]]:
+    from parbrief.core.catalogue import names
+    from parbrief.scoring.metrics import METRICS
+
+    return set(METRICS), set(names())
+
+
+def _rule(r: _Reader, node, where: str, allowed_types: tuple[str, ...], max_points: float | None,
+          ) -> Rule:
+    if not isinstance(node, dict) or "type" not in node:
+        r.fail(where, f"a rule needs a type: one of {', '.join(allowed_types)}")
+    kind = node["type"]
+    if kind not in allowed_types:
+        close = difflib.get_close_matches(str(kind), allowed_types, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]!r}?" if close else ";"
+        r.fail(f"{where}.type", f"unknown rule type {kind!r}{hint} rule types are "
+                                f"{', '.join(allowed_types)}")
+    r.keys(node, RULE_KEYS[kind], where)
+    metrics, indicators = _known_sources()
+    metric, indicator = node.get("metric"), node.get("indicator")
+    if metric is not None and metric not in metrics:
+        close = difflib.get_close_matches(str(metric), sorted(metrics), n=2, cutoff=0.5)
+        r.fail(f"{where}.metric", f"unknown metric {metric!r}"
+               + (f"; did you mean {' or '.join(close)}?" if close else ""))
+    if indicator is not None and indicator not in indicators:
+        close = difflib.get_close_matches(str(indicator), sorted(indicators), n=2, cutoff=0.5)
+        r.fail(f"{where}.indicator", f"unknown indicator {indicator!r}"
+               + (f"; did you mean {' or '.join(close)}?" if close else ""))
+    if kind != "appraisal" and (metric is None) == (indicator is None):
+        r.fail(where, f"a {kind} rule needs exactly one of 'metric' or 'indicator'")
+    if kind == "proportional":
+        target = r.number(node.get("target"), f"{where}.target", positive=True)
+        direction = node.get("direction", "higher")
+        if direction not in ("higher", "lower"):
+            r.fail(f"{where}.direction", f"direction must be higher or lower, got {direction!r}")
+        if direction == "lower" and target >= 100:
+            r.fail(f"{where}.target", "a lower-is-better target must be under 100")
+        return Rule(kind, metric, indicator, target=target, direction=direction)
+    if kind == "thresholds":
+        steps = node.get("steps")
+        if not isinstance(steps, list) or not steps:
+            r.fail(f"{where}.steps", "expected a list of {min: value, points: n} steps")
+        parsed = []
+        for i, step in enumerate(steps):
+            w = f"{where}.steps[{i}]"
+            if not isinstance(step, dict):
+                r.fail(w, "expected {min: value, points: n} or {max: value, points: n}")
+            bound_key = [k for k in ("min", "max") if k in step]
+            r.keys(step, {"min", "max", "points"}, w, ("points",))
+            if len(bound_key) != 1:
+                r.fail(w, "a step needs exactly one of 'min' or 'max'")
+            pts = r.number(step["points"], f"{w}.points")
+            if max_points is not None and (pts > max_points + TOLERANCE or pts < 0):
+                r.fail(f"{w}.points", f"{pts:g} points is outside 0..{max_points:g}, "
+                                      "the criterion's max")
+            parsed.append((bound_key[0], r.number(step[bound_key[0]], w), pts))
+        if len({k for k, _, _ in parsed}) > 1:
+            r.fail(f"{where}.steps", "mix of 'min' and 'max' steps; use one kind per rule")
+        return Rule(kind, metric, indicator, steps=tuple(parsed))
+    if kind == "survey":
+        return Rule(kind, metric, indicator,
+                    scale=r.number(node.get("scale", 100), f"{where}.scale", positive=True))
+    if kind == "per_unit":
+        return Rule(kind, metric, indicator, points=r.number(node.get("points"), f"{where}.points"),
+                    per=r.number(node.get("per", 1), f"{where}.per", positive=True))
+    if kind == "boolean":
+        pts = node.get("points")
+        if pts is not None and max_points is not None and not 0 <= pts <= max_points:
+            r.fail(f"{where}.points", f"{pts!r} points is outside 0..{max_points:g}, "
+                                      "the criterion's max")
+        return Rule(kind, metric, indicator,
+                    points=None if pts is None else r.number(pts, f"{where}.points"))
+    return Rule(kind)
+
+
+def _criterion(r: _Reader, node, where: str, area_id: str, seen: set[str],
+               assumptions: list[str]) -> Criterion:
+    r.keys(node, CRITERION_KEYS, where, ("id", "name", "max"))
+    cid = r.ident(node["id"], f"{where}.id", seen)
+    where = f"{where} ({cid})"
+    max_points = r.number(node["max"], f"{where}.max", positive=True)
+    if node.get("assumption"):
+        assumptions.append(f"{cid}: {node['assumption']}")
+    children = node.get("criteria")
+    if children and "rule" in node:
+        r.fail(where, "a criterion has either a rule or sub-criteria, not both")
+    if children:
+        subs = tuple(_criterion(r, c, f"{where}.criteria[{i}]", area_id, seen, assumptions)
+                     for i, c in enumerate(children))
+        total = sum(c.max_points for c in subs)
+        if abs(total - max_points) > TOLERANCE:
+            r.fail(f"{where}.max", f"max is {max_points:g} but its sub-criteria add up to "
+                                   f"{total:g}; make them equal")
+        return Criterion(cid, r.labels(node["name"], f"{where}.name"), max_points, area_id,
+                         None, subs, node.get("assumption"))
+    if "rule" not in node:
+        r.fail(where, "missing key 'rule' (or 'criteria' for sub-criteria)")
+    rule = _rule(r, node["rule"], f"{where}.rule", RULE_TYPES, max_points)
+    return Criterion(cid, r.labels(node["name"], f"{where}.name"), max_points, area_id, rule,
+                     (), node.get("assumption"))
+
+
+def _rule_point_values(rule: Rule) -> list[float]:
+    return [p for _, _, p in rule.steps] + ([rule.points] if rule.points is not None else [])
+
+
+def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str = "") -> Methodology:
+    r = _Reader(file)
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise MethodologyError(f"{file}: not valid YAML: {e}") from e
+    r.keys(doc, TOP_KEYS, "top level", ("id", "version", "title", "level", "maximum", "areas",
+                                        "classification"))
+    levels = doc["level"] if isinstance(doc["level"], list) else [doc["level"]]
+    for lvl in levels:
+        if lvl not in LEVELS:
+            r.fail("level", f"unknown level {lvl!r}; use {', '.join(LEVELS)}")
+    maximum = r.number(doc["maximum"], "maximum", positive=True)
+    seen: set[str] = set()
+    assumptions: list[str] = []
+    areas = []
+    if not isinstance(doc["areas"], list) or not doc["areas"]:
+        r.fail("areas", "expected a list of areas")
+    for i, node in enumerate(doc["areas"]):
+        where = f"areas[{i}]"
+        r.keys(node, AREA_KEYS, where, ("id", "name", "max", "criteria"))
+        aid = r.ident(node["id"], f"{where}.id", seen)
+        where = f"areas[{i}] ({aid})"
+        amax = r.number(node["max"], f"{where}.max", positive=True)
+        if node.get("assumption"):
+            assumptions.append(f"{aid}: {node['assumption']}")
+        if not isinstance(node["criteria"], list) or not node["criteria"]:
+            r.fail(f"{where}.criteria", "expected a list of criteria")
+        criteria = tuple(_criterion(r, c, f"{where}.criteria[{j}]", aid, seen, assumptions)
+                         for j, c in enumerate(node["criteria"]))
+        for c in criteria:
+            if c.max_points > amax + TOLERANCE:
+                r.fail(f"{where} criterion {c.id}", f"max {c.max_points:g} exceeds its area's "
+                                                    f"max {amax:g}; lower the criterion's max "
+                                                    "or raise the area's")
+        total = sum(c.max_points for c in criteria)
+        if abs(total - amax) > TOLERANCE:
+            r.fail(f"{where}.max", f"max is {amax:g} but its criteria add up to {total:g}; "
+                                   "make them equal")
+        areas.append(Area(aid, r.labels(node["name"], f"{where}.name"), amax, criteria,
+                          node.get("assumption")))
+    total = sum(a.max_points for a in areas)
+    if abs(total - maximum) > TOLERANCE:
+        r.fail("maximum", f"maximum is {maximum:g} but the areas add up to {total:g}; "
+                          "make them equal")
+    adjustments = []
+    for i, node in enumerate(doc.get("bonus_penalty") or []):
+        where = f"bonus_penalty[{i}]"
+        r.keys(node, ADJUSTMENT_KEYS, where, ("id", "name", "rule", "cap"))
+        aid = r.ident(node["id"], f"{where}.id", seen)
+        rule = _rule(r, node["rule"], f"{where} ({aid}).rule", ADJUSTMENT_TYPES, None)
+        cap = r.number(node["cap"], f"{where} ({aid}).cap")
+        if cap == 0:
+            r.fail(f"{where} ({aid}).cap", "a cap of 0 makes the item useless")
+        signs = {p > 0 for p in _rule_point_values(rule) if p != 0}
+        if signs and signs != {cap > 0}:
+            r.fail(f"{where} ({aid}).cap", f"cap {cap:g} has the opposite sign of the rule's "
+                                           "points; a penalty needs a negative cap, a bonus a "
+                                           "positive one")
+        if node.get("assumption"):
+            assumptions.append(f"{aid}: {node['assumption']}")
+        adjustments.append(Adjustment(aid, r.labels(node["name"], f"{where}.name"), rule, cap,
+                                      node.get("assumption")))
+    bands = []
+    if not isinstance(doc["classification"], list) or not doc["classification"]:
+        r.fail("classification", "expected a list of {min, label} bands")
+    for i, node in enumerate(doc["classification"]):
+        where = f"classification[{i}]"
+        r.keys(node, BAND_KEYS, where, ("min", "label"))
+        bands.append(Band(r.number(node["min"], f"{where}.min"),
+                          r.labels(node["label"], f"{where}.label")))
+    for i in range(1, len(bands)):
+        if bands[i].min >= bands[i - 1].min:
+            r.fail(f"classification[{i}].min", "bands must be listed from the highest min down")
+    if bands[-1].min > 0:
+        r.fail(f"classification[{len(bands) - 1}].min",
+               "the last band must start at 0 so that every index gets a class")
+    stem = Path(path).stem if path else doc["id"]
+    if path and doc["id"] != stem:
+        r.fail("id", f"id {doc['id']!r} differs from the file name {stem!r}; make them equal")
+    title = r.labels(doc["title"], "title")
+    return Methodology(
+        id=str(doc["id"]), version=str(doc["version"]), title=title, levels=tuple(levels),
+        basis=str(doc.get("basis", "")), maximum=maximum, areas=tuple(areas),
+        adjustments=tuple(adjustments), bands=tuple(bands), path=path,
+        checksum=checksum or hashlib.sha256(text.encode()).hexdigest(),
+        assumptions=tuple(assumptions))
+
+
+__all__ = ["Methodology", "Area", "Criterion", "Rule", "Adjustment", "Band", "load", "parse",
+           "shipped", "locate", "RULE_TYPES"]
