@@ -41,7 +41,7 @@ class SmallBatch:
     project: Path  # the project folder (params/, data/, reports/)
     params: Path  # its params file
     output: Path  # the output folder (reports/)
-    result: object  # parbrief.runner.batch.BatchResult
+    result: object  # parbrief.runner.results.BatchResult
     printed: str  # what the batch printed (status table, where the reports are)
 
 

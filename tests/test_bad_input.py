@@ -526,7 +526,7 @@ def test_catalogue_shows_the_message_users_get():
     ("Q5/2026", ""),
 ])
 def test_period_hints(text, hint):
-    from parbrief.ingest.validation import messages
+    from parbrief.ingest.messages import messages
 
     assert messages.period(text) == f"malformed period {text!r}: {PERIOD}{hint}"
 
@@ -534,7 +534,7 @@ def test_period_hints(text, hint):
 @pytest.mark.parametrize(("text", "plain"), [
     ("1,234.5", "1234.5"), ("1.234,5", "1234.5"), ("1 234", "1234"), ("12\u00a0345", "12345")])
 def test_thousands_separators_give_the_plain_number(text, plain):
-    from parbrief.ingest.validation import messages
+    from parbrief.ingest.messages import messages
 
     assert messages.not_a_number(text, "records_received", "count") == (
         f"value {text!r} for records_received has thousands separators; write a plain number "
@@ -567,7 +567,7 @@ def _register_names() -> list[str]:
 
 
 def test_no_unit_name_of_either_register_is_taken_for_legacy_text():
-    from parbrief.ingest.dataset import legacy_text
+    from parbrief.ingest.encodings import legacy_text
     from parbrief.ingest.validation import _legacy
 
     names = _register_names()
@@ -579,7 +579,7 @@ def test_no_unit_name_of_either_register_is_taken_for_legacy_text():
 
 
 def test_every_unit_name_typed_in_a_legacy_font_is_recognised():
-    from parbrief.ingest.dataset import _TCVN3, _VNI, legacy_text
+    from parbrief.ingest.encodings import _TCVN3, _VNI, legacy_text
 
     to_tcvn3 = {letter: code for code, letter in _TCVN3.items()}
     to_vni: dict[str, str] = {}
@@ -600,7 +600,7 @@ def test_every_unit_name_typed_in_a_legacy_font_is_recognised():
 
 
 def test_windows_1258_tcvn3_and_vni_files_of_unit_names_are_told_apart():
-    from parbrief.ingest.dataset import _TCVN3, _VNI, guess_encoding
+    from parbrief.ingest.encodings import _TCVN3, _VNI, guess_encoding
 
     tones = "\u0300\u0301\u0303\u0309\u0323"
 

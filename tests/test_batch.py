@@ -21,7 +21,9 @@ from conftest import ROOT, SMALL_LOCALITIES, make_project
 
 from parbrief.core import formatting
 from parbrief.core.errors import ParameterError
-from parbrief.runner.batch import BatchLockedError, OutputLock, run_batch
+from parbrief.publish import contract
+from parbrief.runner.batch import run_batch
+from parbrief.runner.lock import BatchLockedError, OutputLock
 from parbrief.runner.params import (
     NOTEBOOKS,
     check_notebook_parameters,
@@ -203,14 +205,14 @@ def test_paths_outside_the_project_are_refused(tmp_path):
 
 def test_a_symlinked_reports_subfolder_is_refused_when_writing(tmp_path):
     """A link planted inside reports/ after the params were checked is not followed."""
-    from parbrief.runner.batch import _check_no_symlink
+    from parbrief.core.files import check_no_symlink
 
     reports = tmp_path / "reports"
     (reports / "2026Q3").mkdir(parents=True)
     (tmp_path / "elsewhere").mkdir()
     (reports / "2026Q3" / "nghe-an").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(Exception, match="is a symbolic link inside the output folder"):
-        _check_no_symlink(reports / "2026Q3" / "nghe-an" / "x.html", reports)
+        check_no_symlink(reports / "2026Q3" / "nghe-an" / "x.html", reports)
 
 
 def test_notebook_parameters_are_checked_before_any_kernel_starts():
@@ -316,12 +318,11 @@ def test_html_shows_the_index_rank_and_class_of_parbrief_score(small_batch):
 def test_pdf_text_has_the_vietnamese_headline_with_diacritics(small_batch):
     from pypdf import PdfReader
 
-    from parbrief.publish import render
 
     folder = small_batch.output / PERIOD / "nghe-an"
     stem = "briefing-17266-xa-tan-ky"
     nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
-    headline = next(b["text"] for b in render.blocks(nb, "vi") if b["kind"] == "heading")
+    headline = next(b["text"] for b in contract.blocks(nb, "vi") if b["kind"] == "heading")
     assert headline == "Xã Tân Kỳ: Chỉ số CCHC Quý III/2026"
     reader = PdfReader(folder / f"{stem}.vi.pdf")
     assert reader.pages[0].mediabox.width == pytest.approx(595.3, abs=1)  # A4
@@ -505,7 +506,7 @@ def test_a_job_that_kills_its_worker_fails_alone(tmp_path):
 
 
 def _descendants(pid: int) -> list[int]:
-    from parbrief.runner.batch import _descendants as descendants
+    from parbrief.runner.worker import _descendants as descendants
 
     return descendants(pid)
 

@@ -151,7 +151,8 @@ def test_publishing_needs_no_space_once_a_report_is_staged(tmp_path):
     published file is replaced: a disk already full then stops the job before it touches the
     last good report; with room for the manifest, the swap itself only renames."""
     from parbrief.runner import params as paramfiles
-    from parbrief.runner.batch import STAGING, _publish, read_manifest
+    from parbrief.runner.manifest import publish_report, read_manifest
+    from parbrief.runner.worker import STAGING
 
     project = tmp_path / "project"
     params_file = make_project(project, "swap", localities=["17266"], languages=["vi"],
@@ -175,13 +176,13 @@ def test_publishing_needs_no_space_once_a_report_is_staged(tmp_path):
 
         filler = fill(reports, leave=0)
         with pytest.raises(OSError, match="No space left on device"):
-            _publish(staged, job, reports, {"job": job.id})
+            publish_report(staged, job, reports, {"job": job.id})
         assert files_of(folder, job.stem) == old
         assert (folder / f"{job.stem}.manifest.json").read_bytes() == old_manifest
 
         filler.unlink()
         filler = fill(reports, leave=4096)  # room for the manifest, and for nothing else
-        outputs = _publish(staged, job, reports, {"job": job.id})
+        outputs = publish_report(staged, job, reports, {"job": job.id})
         assert [o["path"] for o in outputs] == [f"{job.stem}.vi.html",
                                                 f"{job.stem}.vi.newsroom/lead.txt"]
         assert read_manifest(folder / f"{job.stem}.manifest.json") == {"job": job.id,

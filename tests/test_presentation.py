@@ -15,6 +15,7 @@ import pytest
 
 from parbrief.core import i18n
 from parbrief.present import charts, display
+from parbrief.publish import render
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample")
@@ -73,8 +74,8 @@ def test_charts_are_deterministic_byte_for_byte():
                      title="t", alt="a")
     assert a == b
     assert "<dc:date>" not in a["svg"]
-    assert charts.png_bytes(a) == charts.png_bytes(b)
-    assert b"tIME" not in charts.png_bytes(a)  # no PNG time chunk
+    assert render.png_bytes(a) == render.png_bytes(b)
+    assert b"tIME" not in render.png_bytes(a)  # no PNG time chunk
 
 
 def test_chart_blocks_carry_svg_and_a_150_dpi_png_with_vietnamese_names():
@@ -92,7 +93,7 @@ def test_chart_blocks_carry_svg_and_a_150_dpi_png_with_vietnamese_names():
     assert "<!-- 2. Phường Đô Lương -->" in block["svg"]
     assert "<!-- 92,62 -->" in block["svg"]
     assert 'id="DejaVuSans-' in block["svg"] and 'id="DejaVuSans-Bold-' in block["svg"]
-    png = charts.png_bytes(block)  # rasterised from the SVG
+    png = render.png_bytes(block)  # rasterised from the SVG
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert width == round(charts.WIDTH * charts.PNG_DPI)

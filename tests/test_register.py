@@ -122,10 +122,10 @@ def test_a_batch_worker_and_a_cached_register_do_not_import_the_heavy_packages()
     import sys
 
     code = ("import sys\n"
-            "import parbrief.runner.batch, parbrief.runner.execution, parbrief.publish.render as r\n"
+            "import parbrief.runner.worker, parbrief.runner.execution, parbrief.publish.render as r\n"
             "r.default_renderer()\n"
             "worker = sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules)\n"
-            "from parbrief import crosswalk, register\n"
+            "from parbrief.units import crosswalk, register\n"
             "register.warm_up(); register.get('17266', '2026Q3')\n"
             "print(worker, 'vietnamadminunits' in sys.modules)\n")
     register.warm_up()  # the cache is filled

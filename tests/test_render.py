@@ -21,7 +21,10 @@ import pytest
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
-from parbrief.publish import render
+from parbrief.core import files
+from parbrief.publish import contract, index_page, newsroom, quarto, render
+from parbrief.publish import html as html_page
+from parbrief.publish import pdf as pdf_markup
 
 HOSTILE = "<script>alert(1)</script>"
 SECRET = "/srv/secret-data/figures.csv"
@@ -48,7 +51,7 @@ _CHART = _chart()
 def _out(block: dict, lang: str, section: str):
     text = block.get("text") or block.get("title") or ""
     data = {"text/html": f"<p>{html.escape(text)}</p>", "text/plain": text,
-            render.BLOCK_MIME: block}
+            contract.BLOCK_MIME: block}
     if block["kind"] == "chart":
         data["image/svg+xml"] = block["svg"]
     return nbformat.v4.new_output("display_data", data=data,
@@ -123,7 +126,7 @@ def make_notebook(name: str = "Xã Tân Kỳ", languages=("vi", "en")) -> nbform
     ]
     summary_out = nbformat.v4.new_output(
         "display_data",
-        data={render.SUMMARY_MIME: {
+        data={contract.SUMMARY_MIME: {
             "kind": "briefing", "locality_code": "17266", "locality_name": name,
             "period": "2026Q3", "methodology": "par-commune", "index": 92.62, "rank": 3,
             "rank_of": 13, "classification": {"vi": "Xuất sắc", "en": "Excellent"},
@@ -173,8 +176,8 @@ def _pdf_text(pdf: bytes) -> str:
 # ---------------------------------------------------------------------------------- blocks
 
 def test_blocks_are_the_outputs_of_one_language_in_order(nb):
-    vi = render.blocks(nb, "vi")
-    en = render.blocks(nb, "en")
+    vi = contract.blocks(nb, "vi")
+    en = contract.blocks(nb, "en")
     assert [b["kind"] for b in vi] == ["heading", "lead", "figures", "heading", "table", "chart",
                                        "heading", "list", "paragraph", "note"]
     assert [b["kind"] for b in en] == [b["kind"] for b in vi]
@@ -184,21 +187,21 @@ def test_blocks_are_the_outputs_of_one_language_in_order(nb):
 
 
 def test_summary_and_a_missing_summary(nb):
-    info = render.summary(nb)
+    info = contract.summary(nb)
     assert info["locality_code"] == "17266" and info["rank"] == 3
     bare = make_notebook()
     bare.cells[3].outputs = []
-    with pytest.raises(render.RenderError, match="no parbrief summary output"):
-        render.summary(bare)
+    with pytest.raises(contract.RenderError, match="no parbrief summary output"):
+        contract.summary(bare)
 
 
 def test_blocks_reject_unknown_language_and_kind(nb):
     with pytest.raises(ValueError, match="unknown language 'fr'"):
-        render.blocks(nb, "fr")
+        contract.blocks(nb, "fr")
     odd = make_notebook()
-    odd.cells[5].outputs[0]["data"][render.BLOCK_MIME]["kind"] = "video"
-    with pytest.raises(render.RenderError, match="unknown block kind 'video'"):
-        render.blocks(odd, "vi")
+    odd.cells[5].outputs[0]["data"][contract.BLOCK_MIME]["kind"] = "video"
+    with pytest.raises(contract.RenderError, match="unknown block kind 'video'"):
+        contract.blocks(odd, "vi")
 
 
 # ---------------------------------------------------------------------------------- HTML
@@ -236,7 +239,7 @@ def test_html_english_copy(renderer, nb):
 
 def test_html_is_self_contained(renderer, nb):
     page = renderer.html(nb, "vi")
-    assert render.external_references(page) == []
+    assert html_page.external_references(page) == []
     assert b"http" not in page  # not even the SVG's namespace URLs (the image is base64)
     assert b"<link" not in page and b"<script" not in page
     assert b"@page { size: A4" in page and b"break-inside: avoid" in page
@@ -244,8 +247,8 @@ def test_html_is_self_contained(renderer, nb):
     src = re.search(rb'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
     assert base64.b64decode(src).decode("utf-8") == _CHART[0]
     # and the hostile-looking-but-harmless detector does fire on a remote reference
-    assert render.external_references('<img src="https://x.org/a.png">') == ['src="https://']
-    assert render.external_references("a { background: url(//cdn.x/y) }") == ["url(//"]
+    assert html_page.external_references('<img src="https://x.org/a.png">') == ['src="https://']
+    assert html_page.external_references("a { background: url(//cdn.x/y) }") == ["url(//"]
 
 
 def test_html_escapes_a_script_in_the_data(renderer, hostile_nb):
@@ -264,7 +267,7 @@ def test_html_is_byte_identical_for_the_same_notebook(renderer, nb):
 
 def test_html_refuses_a_notebook_without_that_language(renderer):
     only_vi = make_notebook(languages=("vi",))
-    with pytest.raises(render.RenderError, match="no parbrief outputs in language 'en'"):
+    with pytest.raises(contract.RenderError, match="no parbrief outputs in language 'en'"):
         renderer.html(only_vi, "en")
 
 
@@ -352,7 +355,7 @@ def test_pdf_and_html_of_unusual_blocks(renderer):
     page = renderer.html(nb, "vi").decode("utf-8")
     assert "<title>parbrief</title>" in page  # no headline and no summary
     assert 'src="data:image/png;base64,' in page
-    assert render.newsroom_files(render.blocks(nb, "vi"))["png-only.png"] == base64.b64decode(png)
+    assert newsroom.newsroom_files(contract.blocks(nb, "vi"))["png-only.png"] == base64.b64decode(png)
 
 
 HOSTILE_TYPST = ('#set page(width: 1cm) $x^2$ *bold* _it_ `raw` <lbl> @ref [a] {b} \\ // c '
@@ -360,20 +363,20 @@ HOSTILE_TYPST = ('#set page(width: 1cm) $x^2$ *bold* _it_ `raw` <lbl> @ref [a] {
 
 
 def test_typst_escape_escapes_every_markup_character():
-    assert render.typst_escape("Xã Tân Kỳ") == "Xã Tân Kỳ"
-    assert render.typst_escape("#[x]") == "\\#\\[x\\]"
-    assert render.typst_escape("a\\b") == "a\\\\b"
-    assert render.typst_escape("1. 5$ *b* _i_") == "1\\. 5\\$ \\*b\\* \\_i\\_"
-    assert render.typst_escape("line\nbreak\x00") == "line break"
-    assert render.typst_str('say "hi"\\\n') == '"say \\"hi\\"\\\\\\n"'
+    assert pdf_markup.typst_escape("Xã Tân Kỳ") == "Xã Tân Kỳ"
+    assert pdf_markup.typst_escape("#[x]") == "\\#\\[x\\]"
+    assert pdf_markup.typst_escape("a\\b") == "a\\\\b"
+    assert pdf_markup.typst_escape("1. 5$ *b* _i_") == "1\\. 5\\$ \\*b\\* \\_i\\_"
+    assert pdf_markup.typst_escape("line\nbreak\x00") == "line break"
+    assert pdf_markup.typst_str('say "hi"\\\n') == '"say \\"hi\\"\\\\\\n"'
 
 
 def test_typst_escape_of_a_hostile_string_prints_it_literally(renderer):
     import typst
 
     source = ('#set page(paper: "a4", flipped: true)\n#set text(font: "DejaVu Sans", size: 8pt)\n'
-              f"#par[{render.typst_escape(HOSTILE_TYPST)}]\n"
-              f"#par[{render.typst_escape(HOSTILE)}]\n")
+              f"#par[{pdf_markup.typst_escape(HOSTILE_TYPST)}]\n"
+              f"#par[{pdf_markup.typst_escape(HOSTILE)}]\n")
     pdf = renderer.compiler.compile(input={"main.typ": source.encode("utf-8")}, format="pdf")
     text = " ".join(_pdf_text(pdf).split())
     assert HOSTILE_TYPST.replace("\n", " ") in text
@@ -413,7 +416,7 @@ def test_newsroom_file_names_cannot_leave_the_folder():
              {"kind": "table", "name": "../../etc/passwd", "columns": ["a"], "rows": [["2"]]},
              {"kind": "chart", "name": "", "svg": "<svg/>", "png": ""},
              {"kind": "chart", "name": "Điểm số quý", "svg": "<svg/>", "png": ""}]
-    assert list(render.newsroom_files(found)) == ["etc-passwd.csv", "etc-passwd-2.csv",
+    assert list(newsroom.newsroom_files(found)) == ["etc-passwd.csv", "etc-passwd-2.csv",
                                                   "chart-1.svg", "Diem-so-quy.svg"]
 
 
@@ -421,7 +424,7 @@ def test_newsroom_file_names_cannot_leave_the_folder():
 
 def test_atomic_write_replaces_and_keeps_the_old_file_on_failure(tmp_path):
     target = tmp_path / "report.html"
-    render.atomic_write(target, b"old")
+    files.atomic_write(target, b"old")
     assert target.read_bytes() == b"old"
 
     def failing(fh):
@@ -429,10 +432,10 @@ def test_atomic_write_replaces_and_keeps_the_old_file_on_failure(tmp_path):
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        render.atomic_write(target, failing)
+        files.atomic_write(target, failing)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # the temp file is gone
-    render.atomic_write(target, lambda fh: fh.write(b"new"))
+    files.atomic_write(target, lambda fh: fh.write(b"new"))
     assert target.read_bytes() == b"new"
     assert target.stat().st_mode & 0o044 == 0o044  # readable by others, like any report
 
@@ -465,7 +468,7 @@ def test_render_report_checks_its_arguments(renderer, nb, tmp_path):
 
 
 def test_published_notebook_keeps_only_one_language(nb):
-    pub = render.published_notebook(nb, "en")
+    pub = contract.published_notebook(nb, "en")
     text = json.dumps(pub, ensure_ascii=False)
     assert "PAR index 92.62" in text and "chỉ số CCHC quý III" not in text
     assert SECRET not in text and "injected-parameters" not in text and "parameters" not in text
@@ -473,7 +476,7 @@ def test_published_notebook_keeps_only_one_language(nb):
     nbformat.validate(pub)
 
 
-@pytest.mark.skipif(render.quarto_available() is None,
+@pytest.mark.skipif(quarto.quarto_available() is None,
                     reason="quarto is not installed (optional renderer; see quarto.org)")
 @pytest.mark.slow
 def test_quarto_renders_the_published_copy(nb, tmp_path):
@@ -485,9 +488,9 @@ def test_quarto_renders_the_published_copy(nb, tmp_path):
 
 def test_quarto_absent_says_so(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert render.quarto_available() is None
+    assert quarto.quarto_available() is None
     with pytest.raises(RuntimeError, match="quarto is not installed"):
-        render.render_with_quarto(tmp_path / "x.ipynb", tmp_path, ["html"])
+        quarto.render_with_quarto(tmp_path / "x.ipynb", tmp_path, ["html"])
 
 
 # ---------------------------------------------------------------------------------- index
@@ -511,7 +514,7 @@ def _entries():
 
 
 def test_index_page_lists_overviews_first_then_by_rank():
-    page = render.index_page("2026Q3", _entries()).decode("utf-8")
+    page = index_page.index_page("2026Q3", _entries()).decode("utf-8")
     assert '<html lang="vi">' in page
     assert "<title>Chỉ số CCHC Quý III/2026 · PAR index Q3 2026</title>" in page
     rows = re.findall(r"<tr class=\"(\w+)\"><td>(.*?)</td>", page)
@@ -524,14 +527,14 @@ def test_index_page_lists_overviews_first_then_by_rank():
     assert re.findall(r'href="([^"]+)"', tan_ky) == [
         "40/17266-xa-tan-ky.vi.html", "40/17266-xa-tan-ky.vi.pdf",
         "40/17266-xa-tan-ky.en.html", "40/17266-xa-tan-ky.en.pdf"]
-    assert render.external_references(page) == [] and "http" not in page
-    assert render.index_page("2026Q3", list(reversed(_entries()))) == page.encode("utf-8")
+    assert html_page.external_references(page) == [] and "http" not in page
+    assert index_page.index_page("2026Q3", list(reversed(_entries()))) == page.encode("utf-8")
 
 
 def test_index_page_refuses_absolute_links():
     entry = dict(_entries()[0], links={"vi": {"html": "/srv/reports/a.html"}})
     with pytest.raises(ValueError, match="relative to the index page"):
-        render.index_page("2026Q3", [entry])
+        index_page.index_page("2026Q3", [entry])
 
 
 def test_chart_fixture_is_deterministic():

@@ -7,8 +7,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from parbrief.core.errors import ValidationError
-from parbrief.ingest import dataset
-from parbrief.model import briefing
+from parbrief.ingest import dataset, validated
+from parbrief.model import briefing, sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,9 +17,9 @@ def test_cached_table_equals_a_fresh_load(tmp_path, monkeypatch):
     monkeypatch.setenv("PARBRIEF_CACHE", str(tmp_path / "cache"))
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data" / "sample", data)
-    first = briefing.load_validated(str(data))
+    first = validated.load_validated(str(data))
     assert len(list((tmp_path / "cache" / "validated").iterdir())) == 1
-    second = briefing.load_validated(str(data))
+    second = validated.load_validated(str(data))
     fresh = dataset.load(data)
     assert_frame_equal(second.figures, fresh.figures)
     assert_frame_equal(second.appraisal, fresh.appraisal)
@@ -30,7 +30,7 @@ def test_cached_table_equals_a_fresh_load(tmp_path, monkeypatch):
     text[1] = text[1].rsplit(",", 2)[0] + ",-5," + text[1].rsplit(",", 1)[1]
     (data / "figures.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="figures.csv:2:value"):
-        briefing.load_validated(str(data))
+        validated.load_validated(str(data))
 
 
 def _concatenate_csv(first: Path, second: Path, out: Path) -> None:
@@ -55,16 +55,16 @@ def test_a_province_slice_of_a_larger_data_set_is_the_province_alone(tmp_path, m
     for name in ("figures.csv", "appraisal.csv"):
         _concatenate_csv(ROOT / "data" / "sample" / name, lai_chau / name, two / name)
     if cached:
-        briefing.load_validated(str(two))
-    briefing._province_dataset_cached.cache_clear()
-    part = briefing._province_dataset(str(two.resolve()), "40")
+        validated.load_validated(str(two))
+    sources._province_dataset_cached.cache_clear()
+    part = sources.province_dataset(str(two.resolve()), "40")
     alone = dataset.load(ROOT / "data" / "sample")
     assert_frame_equal(part.figures, alone.figures)
     assert_frame_equal(part.appraisal, alone.appraisal)
     assert part.checksum == dataset.load(two).checksum  # provenance names the whole data set
 
     commune = briefing.prepare("17266", "2026Q3", str(two), "par-commune")
-    assert set(commune.dataset.figures.locality_code) <= briefing._province_units("40")
+    assert set(commune.dataset.figures.locality_code) <= sources.province_units("40")
     from_alone = briefing.prepare("17266", "2026Q3", str(ROOT / "data" / "sample"), "par-commune")
     assert_frame_equal(commune.scores, from_alone.scores)
     assert_frame_equal(commune.trend, from_alone.trend)

@@ -17,9 +17,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from parbrief.core import catalogue
+from parbrief.core.columns import WIDE_ID_COLUMNS
 from parbrief.core.errors import ParameterError, UnknownLocalityError
 from parbrief.core.periods import Quarter
-from parbrief.ingest.dataset import INDICATOR_SHEET, PROVINCE_PROPERTY, WIDE_ID_COLUMNS
+from parbrief.ingest.readers import INDICATOR_SHEET, PROVINCE_PROPERTY
 from parbrief.units import register
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")

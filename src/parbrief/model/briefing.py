@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from parbrief import PACKAGE_ROOT, __version__
-from parbrief.core import cache
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.ingest import dataset as datasets
+from parbrief.model import sources
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import findings
-from parbrief.scoring import methodology as methodologies
 from parbrief.scoring import metrics as metric_functions
 from parbrief.units import crosswalk, register
 
@@ -63,180 +58,6 @@ class Briefing:
         return register.get(self.locality.parent_code, self.period)
 
 
-def _file_signature(path: str) -> tuple:
-    """Names, sizes and modification times: a cached input is reloaded as soon as it changes
-    (an analyst fixes a figure in JupyterLab and re-runs the notebook)."""
-    p = Path(path)
-    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
-    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists())
-
-
-@lru_cache(maxsize=8)
-def _load_dataset_cached(path: str, signature: tuple):
-    return load_validated(path)
-
-
-def _cache_dir() -> Path:
-    return cache.cache_dir()
-
-
-def _validation_code_checksum() -> str:
-    """Validation rules live in code and configuration: a new rule invalidates the cache."""
-    h = hashlib.sha256(__version__.encode())
-    here = PACKAGE_ROOT
-    for name in ("ingest/dataset.py", "ingest/validation.py", "units/register.py",
-                 "resources/indicators.yaml"):
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
-
-def load_validated(path: str, only: frozenset[str] | None = None):
-    """``dataset.load`` with validation, remembered by content checksum.
-
-    Validating every row against the register costs seconds for a province and minutes for
-    the country; each batch worker would pay it again. The validated table is kept as Parquet
-    under ``$PARBRIEF_CACHE`` (default ``~/.cache/parbrief``), keyed by the files' bytes and the
-    validation code, so only a data set that validated cleanly before is read from the cache.
-
-    ``only`` keeps the rows of these locality codes (the whole data set is still validated and
-    checksummed); from the cache only those rows are read.
-    """
-    files, appraisal, problems = datasets.dataset_files(Path(path))
-    if problems or not files:
-        return _only(datasets.load(path), only)
-    all_files = files + ([appraisal] if appraisal else [])
-    key = hashlib.sha256((datasets.checksum(all_files) + _validation_code_checksum())
-                         .encode()).hexdigest()
-    folder = _cache_dir() / "validated" / key
-    try:
-        if (folder / "done").is_file():
-            return datasets.Dataset(
-                figures=_read_cached(folder / "figures.parquet", only),
-                appraisal=_read_cached(folder / "appraisal.parquet", only),
-                path=Path(path), checksum=(folder / "done").read_text().strip(),
-                files=tuple(all_files))
-    except (OSError, ValueError):
-        pass  # an unreadable cache is only a slower start
-    ds = datasets.load(path)
-    try:
-        tmp = folder.with_name(f"{key}.{os.getpid()}.tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        ds.figures.to_parquet(tmp / "figures.parquet", index=False)
-        ds.appraisal.to_parquet(tmp / "appraisal.parquet", index=False)
-        (tmp / "done").write_text(ds.checksum)
-        os.replace(tmp, folder) if not folder.exists() else shutil.rmtree(tmp)
-    except OSError:
-        pass
-    return _only(ds, only)
-
-
-def _read_cached(path: Path, only: frozenset[str] | None) -> pd.DataFrame:
-    """A cached table, or only these localities' rows of it read a batch at a time.
-
-    pandas' ``filters`` read ahead many batches at once: for the national sample a province's
-    rows cost a kernel about 140 MB more at the peak, against about 30 MB a batch at a time.
-    """
-    if only is None:
-        return pd.read_parquet(path)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.ParquetFile(path)
-    wanted = pa.array(sorted(only), type=table.schema_arrow.field("locality_code").type)
-    parts = [batch.filter(pc.is_in(batch.column("locality_code"), value_set=wanted))
-             for batch in table.iter_batches(batch_size=50_000)]
-    return pa.Table.from_batches(parts, schema=table.schema_arrow).to_pandas()
-
-
-def _only(ds, codes: frozenset[str] | None):
-    if codes is None:
-        return ds
-    keep = lambda df: df[df.locality_code.isin(codes)].reset_index(drop=True)  # noqa: E731
-    return datasets.Dataset(figures=keep(ds.figures), appraisal=keep(ds.appraisal),
-                            path=ds.path, checksum=ds.checksum, files=ds.files)
-
-
-def _load_dataset(path: str):
-    return _load_dataset_cached(path, _file_signature(path))
-
-
-@lru_cache(maxsize=1)
-def _province_units(province: str) -> frozenset[str]:
-    """Every unit a 2025 commune briefing of this province reads: the province, its communes
-    (the peer group) and their legacy communes and districts (history before the merger)."""
-    communes = {u.code for u in register.children(province, MERGER_QUARTER, level="commune")}
-    codes = {province} | communes
-    for apportionment in crosswalk.APPORTIONMENT:
-        cw = crosswalk.commune_crosswalk(apportionment)
-        mine = cw[cw.commune_code.isin(communes)]
-        codes |= set(mine.legacy_commune_code) | set(mine.legacy_district_code)
-    return frozenset(codes)
-
-
-@lru_cache(maxsize=1)
-def _province_dataset_cached(path: str, province: str, signature: tuple):
-    return load_validated(path, only=_province_units(province))
-
-
-def _province_dataset(path: str, province: str):
-    """The data set cut to one 2025 province's units.
-
-    A national data set holds about a million rows; a kernel running a province's commune
-    briefings keeps only that province's, some thirty times fewer, and every selection a
-    briefing makes scans that many fewer. Jobs run province by province, so one is kept.
-    """
-    return _province_dataset_cached(path, province, _file_signature(path))
-
-
-def _dataset_for(path: str, parent: str | None, level: str, period: Quarter):
-    """The rows a peer group of 2025 communes can read: its province's; else all."""
-    if parent and level == "commune" and register.register_for(period) == register.REG_2025:
-        return _province_dataset(path, register.get(parent, period).province_code)
-    return _load_dataset(path)
-
-
-@lru_cache(maxsize=8)
-def _load_methodology_cached(name: str, signature: tuple):
-    return methodologies.load(name)
-
-
-def _load_methodology(name: str):
-    signature = _file_signature(name) if Path(name).suffix in (".yaml", ".yml") else ()
-    return _load_methodology_cached(name, signature)
-
-
-def peers_of(unit: register.Locality, period: Quarter) -> list[register.Locality]:
-    """Units of the same level under the same parent: the group a locality is ranked in."""
-    if unit.parent_code is None:
-        return register.localities(period, unit.level)
-    return register.children(unit.parent_code, period, level=unit.level)
-
-
-def _reported_codes(ds, period: Quarter) -> set[str]:
-    return set(ds.figures.loc[ds.figures.period == str(period), "locality_code"])
-
-
-def _peer_scores(data: str, method_name: str, parent: str | None, level: str,
-                 period: Quarter) -> pd.DataFrame:
-    """Scores of every reporting unit in the peer group (cached: all briefings of a batch share it)."""
-    signature = _file_signature(data) + (_file_signature(method_name)
-                                         if Path(method_name).suffix in (".yaml", ".yml") else ())
-    return _peer_scores_cached(data, method_name, parent, level, period, signature)
-
-
-@lru_cache(maxsize=64)
-def _peer_scores_cached(data: str, method_name: str, parent: str | None, level: str,
-                        period: Quarter, signature: tuple) -> pd.DataFrame:
-    ds = _dataset_for(data, parent, level, period)
-    method = _load_methodology(method_name)
-    units = (register.children(parent, period, level=level) if parent
-             else register.localities(period, level))
-    reported = _reported_codes(ds, period)
-    units = [u for u in units if u.code in reported]
-    if not units:
-        return pd.DataFrame()
-    return scoring.score_table(ds, method, period, units)
 
 
 def _figures_and_metrics(figures_long: pd.DataFrame, code: str, period: Quarter):
@@ -253,14 +74,14 @@ def _history_rows(data: str, unit: register.Locality, periods: list[Quarter],
     """A 2025 commune's series across the merger, taken from its province's (reconstructed
     once for all the province's briefings)."""
     by_code = _province_history(data, unit.province_code, tuple(str(p) for p in periods),
-                                apportionment, _file_signature(data))
+                                apportionment, sources.file_signature(data))
     if unit.code in by_code:
         return by_code[unit.code]
     from parbrief.units.history import (
         commune_history,  # not a commune (a 2025 province): on its own
     )
 
-    ds = _load_dataset(data)
+    ds = sources.load_dataset(data)
     return commune_history(ds.figures, ds.appraisal, unit.code, periods, apportionment)
 
 
@@ -269,7 +90,7 @@ def _province_history(data: str, province: str, periods: tuple[str, ...], apport
                       signature: tuple) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     from parbrief.units.history import communes_history
 
-    ds = _province_dataset(data, province)
+    ds = sources.province_dataset(data, province)
     codes = [u.code for u in register.children(province, MERGER_QUARTER, level="commune")]
     fig, app = communes_history(ds.figures, ds.appraisal, codes, list(periods), apportionment)
     figs = {c: part.reset_index(drop=True) for c, part in fig.groupby("locality_code", sort=False)}
@@ -316,14 +137,14 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     """Everything the briefing of one locality in one quarter says."""
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
-    method = _load_methodology(methodology)
+    method = sources.load_methodology(methodology)
     unit = register.get(locality, q)
-    ds = _dataset_for(data, unit.parent_code, unit.level, q)
-    scores = _peer_scores(data, methodology, unit.parent_code, unit.level, q)
+    ds = sources.dataset_for(data, unit.parent_code, unit.level, q)
+    scores = sources.peer_scores(data, methodology, unit.parent_code, unit.level, q)
     reported = not scores.empty and unit.code in set(scores.code)
     own = scores[scores.code == unit.code].iloc[0].to_dict() if reported else {}
-    reported_codes = _reported_codes(ds, q)
-    not_reported = [u for u in peers_of(unit, q) if u.code not in reported_codes]
+    reported_codes = sources.reported_codes(ds, q)
+    not_reported = [u for u in sources.peers_of(unit, q) if u.code not in reported_codes]
     figures_by_q, metrics_by_q = {}, {}
     for p in (q, q.previous(), q.same_quarter_last_year()):
         f, m = _figures_and_metrics(ds.figures, unit.code, p) if register.register_for(p) == \
@@ -388,7 +209,7 @@ def job_fingerprint(kind: str, params: dict, dataset) -> str:
             for level in ("district", "commune"):
                 codes |= set(crosswalk.predecessors(unit.code, level=level).legacy_code)
         data = str(Path(params["data"]).resolve())
-        signature = _file_signature(data) + (_file_signature(params["methodology"]) if Path(
+        signature = sources.file_signature(data) + (sources.file_signature(params["methodology"]) if Path(
             params["methodology"]).suffix in (".yaml", ".yml") else ())
         h.update(_peer_scores_digest(data, params["methodology"], unit.parent_code, unit.level,
                                      q, unit.register, signature))
@@ -416,8 +237,8 @@ def _peer_scores_digest(data: str, methodology: str, parent: str | None, level: 
                         q: Quarter, unit_register: str, signature: tuple) -> bytes:
     """The peer group's scores this quarter and the previous one, as the bytes hashed into a
     briefing's fingerprint (once per peer group, not once per briefing)."""
-    scores = _peer_scores(data, methodology, parent, level, q)
-    prev = _peer_scores(data, methodology, parent, level, q.previous()) \
+    scores = sources.peer_scores(data, methodology, parent, level, q)
+    prev = sources.peer_scores(data, methodology, parent, level, q.previous()) \
         if register.register_for(q.previous()) == unit_register else pd.DataFrame()
     return (scores.to_csv(index=False, lineterminator="\n")
             + prev.to_csv(index=False, lineterminator="\n")).encode()
@@ -452,19 +273,19 @@ def _rows_of(by_unit: dict[str, pd.DataFrame], codes: set[str], empty: pd.DataFr
     return pd.concat(parts) if parts else empty.iloc[:0]
 
 
-def release_data() -> None:
-    """Forget every data set, index and score table loaded so far. A batch calls it once its
-    jobs are fingerprinted: its workers read the data themselves, and a national data set
-    with its index is some 400 MB the batch process need not hold while they run."""
-    for cached in (_load_dataset_cached, _province_dataset_cached, _peer_scores_cached,
-                   _peer_scores_digest, _province_history):
-        cached.cache_clear()
-    _rows_index.clear()
-
-
 def _units_under(parent: str, period: Quarter) -> list[register.Locality]:
     level = "district" if register.register_for(period) == register.LEGACY else "commune"
     return register.children(parent, period, level=level)
 
 
-__all__ = ["Briefing", "prepare", "peers_of", "briefing_findings", "job_fingerprint", "__version__"]
+__all__ = ["Briefing", "briefing_findings", "job_fingerprint", "prepare"]
+
+
+def release_data() -> None:
+    """Forget every data set, index and score table loaded so far. A batch calls it once its
+    jobs are fingerprinted: its workers read the data themselves, and a national data set
+    with its index is some 400 MB the batch process need not hold while they run."""
+    sources.forget()
+    for cached in (_peer_scores_digest, _province_history):
+        cached.cache_clear()
+    _rows_index.clear()

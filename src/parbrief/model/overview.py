@@ -8,13 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import Quarter
-from parbrief.model.briefing import (
-    _dataset_for,
-    _load_dataset,
-    _load_methodology,
-    _peer_scores,
-    _reported_codes,
-)
+from parbrief.model import sources
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
 from parbrief.units import register
@@ -79,21 +73,21 @@ def _totals(ds, codes: list[str], period: Quarter) -> tuple[dict, dict]:
 def prepare(province: str, period: str, data: str, methodology: str) -> Overview:
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
-    method = _load_methodology(methodology)
+    method = sources.load_methodology(methodology)
     unit = register.get(province, q)
     level = _level_for(q)
     # this quarter's and the previous one's units: the province's own rows suffice when both
     # are 2025 communes
-    ds = (_dataset_for(data, unit.code, level, q) if level == _level_for(q.previous())
-          else _load_dataset(data))
-    scores = _peer_scores(data, methodology, unit.code, level, q).copy()
+    ds = (sources.dataset_for(data, unit.code, level, q) if level == _level_for(q.previous())
+          else sources.load_dataset(data))
+    scores = sources.peer_scores(data, methodology, unit.code, level, q).copy()
     units = register.children(unit.code, q, level=level)
     by_code = {u.code: u for u in units}
     if len(scores):
         scores["lat"] = scores.code.map(lambda c: by_code[c].lat)
         scores["lon"] = scores.code.map(lambda c: by_code[c].lon)
         scores = scores.sort_values(["rank", "code"]).reset_index(drop=True)
-    reported = _reported_codes(ds, q)
+    reported = sources.reported_codes(ds, q)
     figures, met = _totals(ds, [u.code for u in units if u.code in reported], q)
     prev_units = register.children(unit.code, q.previous(), level=_level_for(q.previous()))
     _, prev_met = _totals(ds, [u.code for u in prev_units], q.previous())

@@ -10,7 +10,6 @@ written as a comment, so names stay searchable.
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 import textwrap
@@ -346,22 +345,12 @@ def movers(labels: list[str], changes: list[float], lang: str, *, title: str, al
     return _render(draw, (WIDTH, 1.0 + 0.3 * n), name, title, alt)
 
 
-def png_bytes(block: dict) -> bytes:
-    """The chart as a PNG at ``PNG_DPI``: the block's own, or rasterised from its SVG."""
-    if block.get("png"):
-        return base64.b64decode(block["png"])
-    from parbrief.publish.render import svg_to_png
-
-    return svg_to_png(block["svg"])
-
-
 __all__ = [
     "PNG_DPI",
     "class_distribution",
     "dot_map",
     "movers",
     "peers",
-    "png_bytes",
     "scorecard",
     "trend",
 ]

@@ -25,8 +25,8 @@ from parbrief.model.briefing import (
     TREND_METRICS,
     Briefing,
     briefing_findings,
-    peers_of,
 )
+from parbrief.model.sources import peers_of
 from parbrief.present import charts, display
 from parbrief.scoring.metrics import METRICS, round_half_up
 from parbrief.units import history, register

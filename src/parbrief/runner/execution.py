@@ -114,7 +114,7 @@ class WarmKernel:
             self.km = None
 
 
-_warm = WarmKernel()
+warm_kernel = WarmKernel()
 
 
 class StrictEngine(NBClientEngine):
@@ -149,23 +149,23 @@ class WarmEngine(StrictEngine):
     @classmethod
     def _execute_warm(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                       stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
-        _warm.kernel_name = kernel_name or KERNEL_NAME
-        _warm.ensure(cwd=kwargs.get("cwd"))
-        _warm.reset()
-        _warm.ensure(cwd=kwargs.get("cwd"))  # replaced if the reset failed
+        warm_kernel.kernel_name = kernel_name or KERNEL_NAME
+        warm_kernel.ensure(cwd=kwargs.get("cwd"))
+        warm_kernel.reset()
+        warm_kernel.ensure(cwd=kwargs.get("cwd"))  # replaced if the reset failed
         safe_kwargs = remove_args(["timeout", "startup_timeout", "cwd", "input_path"], **kwargs)
         final_kwargs = merge_kwargs(
             safe_kwargs, timeout=execution_timeout, startup_timeout=start_timeout,
-            kernel_name=_warm.kernel_name, log=logger, log_output=log_output,
+            kernel_name=warm_kernel.kernel_name, log=logger, log_output=log_output,
             stdout_file=stdout_file, stderr_file=stderr_file,
         )
-        client = PapermillNotebookClient(nb_man, km=_warm.km, **final_kwargs)
-        client.kc = _warm.kc
+        client = PapermillNotebookClient(nb_man, km=warm_kernel.km, **final_kwargs)
+        client.kc = warm_kernel.kc
         try:
             return client.execute(cleanup_kc=False)
         finally:
-            if not _warm.km.is_alive():  # the notebook killed its kernel: start afresh next time
-                _warm.shutdown()
+            if not warm_kernel.km.is_alive():  # the notebook killed its kernel: start afresh next time
+                warm_kernel.shutdown()
 
 
 papermill_engines.register(STRICT_ENGINE, StrictEngine)

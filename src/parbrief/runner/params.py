@@ -24,6 +24,7 @@ import yaml
 # ``register`` (pandas and the unit registers) is imported inside the functions that look
 # units up: batch workers only unpickle jobs and must not pay for it.
 from parbrief.core.errors import ParameterError, ParbriefError
+from parbrief.core.files import symlink_below
 from parbrief.core.names import slug
 from parbrief.core.periods import Quarter
 
@@ -97,7 +98,7 @@ class Params:
 
     @property
     def methodology_param(self) -> str:
-        return self.kernel_path(self.methodology) if _is_yaml(self.methodology) else self.methodology
+        return self.kernel_path(self.methodology) if is_yaml(self.methodology) else self.methodology
 
 
 @dataclass(frozen=True)
@@ -145,21 +146,8 @@ def project_root(start: Path) -> Path:
     return folder.parent if folder.name == "params" else folder
 
 
-def _is_yaml(name: str) -> bool:
+def is_yaml(name: str) -> bool:
     return Path(str(name)).suffix.lower() in (".yaml", ".yml")
-
-
-def _symlink_below(path: Path, root: Path) -> Path | None:
-    """The first existing component between ``root`` and ``path`` that is a symbolic link."""
-    rel = path.relative_to(root)
-    current = root
-    for part in rel.parts:
-        current = current / part
-        if current.is_symlink():
-            return current
-        if not current.exists():
-            return None
-    return None
 
 
 # --------------------------------------------------------------------------- reading
@@ -259,7 +247,7 @@ class _Checker:
                                f"(it resolves to {real}); give a path inside the project")
         if output:
             try:
-                link = _symlink_below(resolved, root)
+                link = symlink_below(resolved, root)
             except ValueError:  # outside the project (allowed on the command line)
                 link = next((p for p in (resolved, *resolved.parents) if p.is_symlink()), None)
             if link is not None:
@@ -327,7 +315,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     level = check.choice(raw, "level", LEVELS, "commune")
     data = check.path(raw, "data", base, root, must_exist=True)
     methodology = check.string(raw, "methodology", "par-commune")
-    if _is_yaml(methodology):
+    if is_yaml(methodology):
         mpath = Path(methodology)
         methodology = str((mpath if mpath.is_absolute() else base / mpath).resolve())
     _check_methodology(check, methodology)
@@ -366,7 +354,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
                     formats=tuple(formats), output=output, apportionment=apportionment,
                     executor=executor, workers=workers, timeout=timeout, notebooks=notebooks,
                     root=root, file=file)
-    return _override(params, overrides or {}, display) if overrides else params
+    return override(params, overrides or {}, display) if overrides else params
 
 
 def run_params(locality: str, period: str, data: str | Path = "data/sample",
@@ -412,7 +400,7 @@ def run_params(locality: str, period: str, data: str | Path = "data/sample",
         "localities": "--locality", "parent": "--locality", "periods": "--period"})
 
 
-def _override(params: Params, overrides: dict, display: str) -> Params:
+def override(params: Params, overrides: dict, display: str) -> Params:
     from dataclasses import replace
 
     changes = {k: v for k, v in overrides.items() if v is not None}
@@ -420,7 +408,7 @@ def _override(params: Params, overrides: dict, display: str) -> Params:
         out = Path(os.path.normpath(Path(changes["output"]).absolute()))
         link = None
         try:
-            link = _symlink_below(out, params.root)
+            link = symlink_below(out, params.root)
         except ValueError:
             pass
         if link is not None:
@@ -445,8 +433,9 @@ def _check_methodology(check: _Checker, methodology: str) -> None:
 def latest_period(data: Path) -> str:
     """The latest quarter with figures in a data set (read cheaply from CSV files)."""
     from parbrief.ingest import dataset as datasets
+    from parbrief.ingest import readers
 
-    files, _, _ = datasets.dataset_files(Path(data)) if Path(data).is_dir() \
+    files, _, _ = readers.dataset_files(Path(data)) if Path(data).is_dir() \
         else ([Path(data)], None, [])
     periods: set = set()
     if files and all(f.suffix.lower() == ".csv" for f in files):
@@ -687,7 +676,7 @@ def describe(params: Params) -> dict:
         "periods": list(params.periods),
         "localities": list(params.localities) if params.localities else None,
         "data": params.public_path(params.data),
-        "methodology": params.public_path(params.methodology) if _is_yaml(params.methodology)
+        "methodology": params.public_path(params.methodology) if is_yaml(params.methodology)
         else params.methodology,
         "reports": list(params.reports), "languages": list(params.languages),
         "formats": list(params.formats), "apportionment": params.apportionment,

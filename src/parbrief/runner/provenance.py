@@ -90,8 +90,10 @@ def _find_data(manifest_path: Path, data: str | None) -> Path | None:
 def verify(report: str | Path, data: str | None = None) -> list[Check]:
     """Recompute the checksum chain of a report: its files, the data set, the methodology and
     parbrief's code. Every check that fails says what changed."""
+    from parbrief.core.files import sha256_file
     from parbrief.ingest import dataset as datasets
-    from parbrief.runner import batch
+    from parbrief.ingest import readers
+    from parbrief.runner.manifest import code_checksum
     from parbrief.scoring import methodology as methodologies
 
     path, manifest = read(report)
@@ -102,7 +104,7 @@ def verify(report: str | Path, data: str | None = None) -> list[Check]:
         if not file.is_file():
             checks.append(Check(out["path"], False, "missing"))
             continue
-        digest = batch.sha256_file(file)
+        digest = sha256_file(file)
         checks.append(Check(out["path"], digest == out["sha256"],
                             "as published" if digest == out["sha256"]
                             else f"changed since publication (sha256 {digest[:12]}…, "
@@ -111,7 +113,7 @@ def verify(report: str | Path, data: str | None = None) -> list[Check]:
     if data_path is None:
         checks.append(Check("data", False, "data set not found; give it with --data"))
     else:
-        files, appraisal, problems = datasets.dataset_files(data_path)
+        files, appraisal, problems = readers.dataset_files(data_path)
         digest = datasets.checksum(files + ([appraisal] if appraisal else [])) \
             if files and not problems else None
         checks.append(Check(f"data {data_path}", digest == manifest.get("data_checksum"),
@@ -127,7 +129,7 @@ def verify(report: str | Path, data: str | None = None) -> list[Check]:
                             "unchanged" if same else "the methodology file changed since"))
     except ParbriefError as e:
         checks.append(Check(f"methodology {method.get('id')}", False, str(e)))
-    same = batch.code_checksum() == manifest.get("code_checksum")
+    same = code_checksum() == manifest.get("code_checksum")
     checks.append(Check("parbrief code", same, "unchanged" if same else
                         "parbrief's code or resources differ from those that made the report"))
     return checks

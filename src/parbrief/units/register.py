@@ -23,6 +23,7 @@ from parbrief.core.errors import UnknownLocalityError
 from parbrief.core.names import match_key, nfc
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.units import crosswalk
+
 # the registers' names and tables, looked up through this module by its callers
 from parbrief.units.tables import LEGACY, LEVELS, REG_2025, register_for, table
 

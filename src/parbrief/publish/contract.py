@@ -1,0 +1,216 @@
+"""The display contract between a briefing notebook and the renderers.
+
+An executed notebook carries, per language, ``display_data`` outputs holding a block dict under
+``application/vnd.parbrief+json`` with metadata ``{"parbrief": {"lang", "section"}}``, plus one
+language-neutral summary output. This module reads them back: the blocks of one language, the
+summary, the title, and the notebook Quarto is given.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterable, Sequence
+
+import nbformat
+
+from parbrief import PACKAGE_ROOT, __version__
+from parbrief.core.periods import Quarter
+
+BLOCK_MIME = "application/vnd.parbrief+json"
+
+
+SUMMARY_MIME = "application/vnd.parbrief.summary+json"
+
+
+LANGS = ("vi", "en")
+
+
+KINDS = ("heading", "lead", "paragraph", "list", "figures", "table", "chart", "note")
+
+
+# Cells papermill (and the analyst) use for parameters: never published, not even empty.
+PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})
+
+
+class RenderError(ValueError):
+    """A notebook that cannot be published as it is (says what is missing and how to fix it)."""
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+    return lang
+
+
+def parbrief_meta(output) -> dict:
+    meta = (output.get("metadata") or {}).get("parbrief")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _tags(cell) -> set[str]:
+    return set((cell.get("metadata") or {}).get("tags") or ())
+
+
+def published_cells(nb) -> Iterable:
+    """Code cells that may carry published outputs (parameters cells never do)."""
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code" and not (_tags(cell) & PARAMETER_TAGS):
+            yield cell
+
+
+def _plain(value):
+    """NotebookNode -> plain dict/list, so callers get ordinary JSON values."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_data(output, mime: str):
+    data = (output.get("data") or {}).get(mime)
+    if isinstance(data, str):  # some writers keep JSON mimetypes as text
+        data = json.loads(data)
+    return data
+
+
+def cell_block_outputs(cell, lang: str) -> list:
+    return [output for output in cell.get("outputs", [])
+            if output.get("output_type") in ("display_data", "execute_result")
+            and parbrief_meta(output).get("lang") == lang
+            and _json_data(output, BLOCK_MIME) is not None]
+
+
+def _block_outputs(nb, lang: str) -> Iterable:
+    for cell in published_cells(nb):
+        yield from cell_block_outputs(cell, lang)
+
+
+def _validate(block, where: str) -> None:
+    if not isinstance(block, dict) or block.get("kind") not in KINDS:
+        kind = block.get("kind") if isinstance(block, dict) else type(block).__name__
+        raise RenderError(f"{where}: unknown block kind {kind!r}; parbrief.present.display makes "
+                          f"only {', '.join(KINDS)}")
+
+
+def block_of(output) -> dict:
+    """The block dict of one output; a chart's pictures are stored once, as the output's
+    image/svg+xml and image/png, and are put back into the block here."""
+    block = _plain(_json_data(output, BLOCK_MIME))
+    if block.get("kind") == "chart" and "svg" not in block:
+        data = output.get("data", {})
+        svg, png = data.get("image/svg+xml", ""), data.get("image/png", "")
+        block["svg"] = "".join(svg) if isinstance(svg, list) else svg  # nbformat line lists
+        block["png"] = "".join(png) if isinstance(png, list) else png
+    _validate(block, f"section {parbrief_meta(output).get('section', '?')!r}")
+    return block
+
+
+def blocks(nb, lang: str) -> list[dict]:
+    """The block dicts of one language, in notebook order (plain dicts)."""
+    check_lang(lang)
+    found = []
+    for output in _block_outputs(nb, lang):
+        found.append(block_of(output))
+    return found
+
+
+def summary(nb) -> dict:
+    """The language-neutral summary output (``sections.summary``) of an executed notebook."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if parbrief_meta(output).get("summary"):
+                data = _json_data(output, SUMMARY_MIME)
+                if data is not None:
+                    return _plain(data)
+    raise RenderError("the notebook has no parbrief summary output: the cell calling "
+                      "sections.summary(b) did not run or its output was cleared; execute "
+                      "the notebook again")
+
+
+def summary_or_none(nb) -> dict | None:
+    try:
+        return summary(nb)
+    except RenderError:
+        return None
+
+
+def report_title(found: Sequence[dict], info: dict | None) -> str:
+    for block in found:
+        if block["kind"] == "heading" and block.get("level") == 1:
+            return str(block.get("text", ""))
+    if info and info.get("locality_name"):
+        return str(info["locality_name"])
+    return "parbrief"
+
+
+def period_label(period, lang: str) -> str:
+    try:
+        return Quarter.parse(period).label(lang)
+    except Exception:  # noqa: BLE001 - an unusual period is shown as written
+        return str(period)
+
+
+_NUMERIC = re.compile(r"^[+\-−–]?\s?[\d.,\u00a0\u202f ]*\d[\d.,\u00a0\u202f ]*\s?%?$|^[–—-]$"
+                      r"|^\d+/\d+$")
+
+
+def numeric_columns(columns: Sequence, rows: Sequence[Sequence]) -> list[bool]:
+    """A column is numeric (right-aligned) when every non-empty cell reads as a number."""
+    result = []
+    for i in range(len(columns)):
+        cells = [str(row[i]).strip() for row in rows if i < len(row) and str(row[i]).strip()]
+        result.append(bool(cells) and all(_NUMERIC.match(c) for c in cells))
+    return result
+
+
+def published_notebook(nb, lang: str) -> nbformat.NotebookNode:
+    """A new notebook holding only what is published in ``lang`` (what Quarto is given):
+    code cells with empty sources whose outputs are the blocks' displayable data."""
+    check_lang(lang)
+    keep = ("text/html", "image/svg+xml", "image/png", "text/plain")
+    cells = []
+    for cell in published_cells(nb):
+        outputs = [nbformat.v4.new_output(
+            "display_data", data={k: copy.deepcopy(v) for k, v in o["data"].items() if k in keep})
+            for o in cell_block_outputs(cell, lang)]
+        if outputs:
+            cells.append(nbformat.v4.new_code_cell(source="", outputs=outputs))
+    if not cells:
+        raise RenderError(
+            f"the notebook has no parbrief outputs in language {lang!r}: run it with "
+            f"languages including {lang!r} (parameter `languages`)")
+    for n, cell in enumerate(cells, 1):
+        cell["id"] = f"published-{n}"  # not random: two copies of one notebook are equal
+    return nbformat.v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    })
+
+
+WORDS = {
+    "vi": {"page": "Trang", "methodology": "phương pháp", "data": "dữ liệu"},
+    "en": {"page": "Page", "methodology": "methodology", "data": "data"},
+}
+
+
+def provenance(info: dict | None, lang: str) -> str:
+    """One line saying what a briefing was made from (footer of the HTML and the PDF)."""
+    if not info:
+        return ""
+    words = WORDS[lang]
+    parts = [str(info.get("locality_name") or ""), str(info.get("locality_code") or "")]
+    if info.get("period"):
+        parts.append(period_label(info["period"], lang))
+    if info.get("methodology"):
+        parts.append(f"{words['methodology']} {info['methodology']}")
+    checksum = str(info.get("data_checksum") or "")
+    if checksum:
+        parts.append(f"{words['data']} {checksum.split(':')[-1][:12]}")
+    parts.append(f"parbrief {info.get('parbrief_version') or __version__}")
+    return " · ".join(p for p in parts if p)
+
+
+TEMPLATES = PACKAGE_ROOT / "resources" / "templates"
