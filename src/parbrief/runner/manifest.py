@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from parbrief import PACKAGE_ROOT, __version__
-from parbrief.core.files import check_no_symlink, sha256_file
+from parbrief.core.files import check_no_symlink, fsync_dir, sha256_file
 from parbrief.runner.params import Job
 
 MANIFEST_VERSION = 1
@@ -88,7 +88,6 @@ def publish_report(staged: Path, job: Job, output: Path, manifest: dict) -> list
     and the new manifest, written and flushed to disk in the staging folder. What follows only
     renames and removes files, which needs no space, so a disk that fills up meanwhile cannot
     leave a half-swapped report waiting for a manifest that no longer fits."""
-    from parbrief.publish.render import fsync_dir
 
     folder = job.out_dir
     check_no_symlink(folder, output)
