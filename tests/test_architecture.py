@@ -76,3 +76,11 @@ def test_one_atomic_write():
     defined = [f"{name}" for name, path in _modules().items()
                if "def atomic_write(" in path.read_text(encoding="utf-8")]
     assert defined == ["parbrief.core.files"]
+
+
+def test_ruff_passes():
+    """The lint rules of pyproject.toml hold for the package, the tests and the benchmarks."""
+    ruff = Path(sys.executable).parent / "ruff"
+    out = subprocess.run([str(ruff), "check", "src", "tests", "bench"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from parbrief.runner.execution import execute
@@ -53,7 +54,7 @@ def test_a_notebook_that_kills_its_kernel_does_not_break_the_next(tmp_path):
     killer.cells[3].source = "import os\nif fail:\n    os._exit(1)"
     path = tmp_path / "killer.ipynb"
     nbformat.write(killer, path)
-    with pytest.raises(Exception):
+    with pytest.raises(DeadKernelError):
         execute(path, tmp_path / "killed.ipynb", {"fail": True}, executor="warm", timeout=60)
     after = execute(NOTEBOOK, tmp_path / "after.ipynb", {"locality": "16681"}, executor="warm")
     assert after.cells[3].outputs[0]["data"]["text/plain"] == "'1668116681'"

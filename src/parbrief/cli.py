@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -63,9 +62,9 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
           methodology: str = typer.Option(..., help="methodology id (par-commune, par-province-876, "
                                           "service-766) or a YAML file"),
           period: str = typer.Option(..., help="quarter, e.g. 2026Q3, or 'latest'"),
-          level: Optional[str] = typer.Option(None, help="province | district | commune "
+          level: str | None = typer.Option(None, help="province | district | commune "
                                               "(default: the methodology's level)"),
-          parent: Optional[str] = typer.Option(None, help="peer group: the parent unit's code"),
+          parent: str | None = typer.Option(None, help="peer group: the parent unit's code"),
           out: Path = typer.Option(..., help="CSV file to write")) -> None:
     """Score every locality of a level (optionally under one parent) and rank them among peers."""
     from parbrief.core.periods import Quarter
@@ -111,7 +110,7 @@ def template(province: str = typer.Option(..., help="province code, e.g. 40"),
 @app.command()
 def locality(query: str = typer.Argument(..., help="a code or a name (diacritics optional)"),
              period: str = typer.Option("2026Q3", help="the register in force in this quarter"),
-             parent: Optional[str] = typer.Option(None, help="restrict to units under this code")) -> None:
+             parent: str | None = typer.Option(None, help="restrict to units under this code")) -> None:
     """Look a unit up in the register by code or name."""
     from parbrief.units import register
 
@@ -124,7 +123,7 @@ def locality(query: str = typer.Argument(..., help="a code or a name (diacritics
         typer.echo(f"{field:14} {value}")
 
 
-def _split(value: Optional[str], option: str) -> Optional[list[str]]:
+def _split(value: str | None, option: str) -> list[str] | None:
     if value is None:
         return None
     items = [v.strip() for v in value.split(",") if v.strip()]
@@ -167,14 +166,14 @@ def run(locality: str = typer.Option(..., help="locality code (mã đơn vị), 
 @app.command()
 def batch(params_file: Path = typer.Argument(..., metavar="PARAMS",
                                              help="params file, e.g. params/nghe-an-latest.yaml"),
-          workers: Optional[int] = typer.Option(None, min=1, help="worker processes "
+          workers: int | None = typer.Option(None, min=1, help="worker processes "
                                                 "(default: the number of cores)"),
           force: bool = typer.Option(False, help="re-run jobs that are up to date"),
-          executor: Optional[str] = typer.Option(None, help="warm (default) | strict | dask"),
-          scheduler: Optional[str] = typer.Option(None, help="dask scheduler address "
+          executor: str | None = typer.Option(None, help="warm (default) | strict | dask"),
+          scheduler: str | None = typer.Option(None, help="dask scheduler address "
                                                   "(tcp://host:8786); default: a local cluster"),
           progress: bool = typer.Option(True, help="show a progress bar on stderr"),
-          out: Optional[Path] = typer.Option(None, help="output folder (default: the params "
+          out: Path | None = typer.Option(None, help="output folder (default: the params "
                                              "file's 'output')"),
           renderer: str = typer.Option("typst", help="typst | quarto (needs quarto on PATH)")) -> None:
     """Many briefings: every job of a params file, in parallel; skips what is up to date."""
@@ -205,7 +204,7 @@ def provenance(report: Path = typer.Argument(..., help="a report file or its man
 
 @app.command()
 def verify(report: Path = typer.Argument(..., help="a report file or its manifest"),
-           data: Optional[Path] = typer.Option(None, help="the data set (default: the one named "
+           data: Path | None = typer.Option(None, help="the data set (default: the one named "
                                                "in the manifest, found from the report's folder)")
            ) -> None:
     """Recompute a report's checksum chain; exit 0 if it still matches its inputs, 1 if not."""

@@ -34,7 +34,7 @@ class Quarter:
             raise PeriodError(f"quarter must be 1-4, got {self.quarter}")
 
     @classmethod
-    def parse(cls, text: "str | Quarter") -> "Quarter":
+    def parse(cls, text: str | Quarter) -> Quarter:
         """Parse ``2026Q3``, ``2026-Q3``, ``Q3/2026`` or ``Quý III/2026``."""
         if isinstance(text, Quarter):
             return text
@@ -49,7 +49,7 @@ class Quarter:
         )
 
     @classmethod
-    def containing(cls, day: date) -> "Quarter":
+    def containing(cls, day: date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
@@ -61,19 +61,19 @@ class Quarter:
         return self.year * 4 + self.quarter - 1
 
     @classmethod
-    def from_index(cls, n: int) -> "Quarter":
+    def from_index(cls, n: int) -> Quarter:
         return cls(n // 4, n % 4 + 1)
 
-    def previous(self, n: int = 1) -> "Quarter":
+    def previous(self, n: int = 1) -> Quarter:
         return Quarter.from_index(self.index - n)
 
-    def next(self, n: int = 1) -> "Quarter":
+    def next(self, n: int = 1) -> Quarter:
         return Quarter.from_index(self.index + n)
 
-    def same_quarter_last_year(self) -> "Quarter":
+    def same_quarter_last_year(self) -> Quarter:
         return Quarter(self.year - 1, self.quarter)
 
-    def year_to_date(self) -> list["Quarter"]:
+    def year_to_date(self) -> list[Quarter]:
         """Quarters of this year up to and including this one (lũy kế từ đầu năm)."""
         return [Quarter(self.year, q) for q in range(1, self.quarter + 1)]
 
@@ -94,7 +94,7 @@ class Quarter:
         return f"Q{self.quarter} {self.year}"
 
 
-def quarter_range(first: "str | Quarter", last: "str | Quarter") -> list[Quarter]:
+def quarter_range(first: str | Quarter, last: str | Quarter) -> list[Quarter]:
     a, b = Quarter.parse(first), Quarter.parse(last)
     if b < a:
         raise PeriodError(f"period range ends ({b}) before it starts ({a})")
@@ -108,7 +108,7 @@ class Year:
     year: int
 
     @classmethod
-    def parse(cls, text: "str | int | Year") -> "Year":
+    def parse(cls, text: str | int | Year) -> Year:
         if isinstance(text, Year):
             return text
         s = str(text).strip()

@@ -38,7 +38,7 @@ _RULES = {
 }
 
 
-def template_units(province_code: str, period: "str | Quarter") -> list[register.Locality]:
+def template_units(province_code: str, period: str | Quarter) -> list[register.Locality]:
     """Units a province's template lists: its districts (legacy) or its communes (2025)."""
     quarter = Quarter.parse(period)
     try:
@@ -52,7 +52,7 @@ def template_units(province_code: str, period: "str | Quarter") -> list[register
     return register.children(province.code, quarter)
 
 
-def write_template(province_code: str, period: "str | Quarter", out_path: "str | Path") -> Path:
+def write_template(province_code: str, period: str | Quarter, out_path: str | Path) -> Path:
     """Write the workbook for ``province_code``'s units in force in ``period``; return its path."""
     quarter = Quarter.parse(period)
     units = template_units(province_code, quarter)

@@ -558,8 +558,8 @@ def peers(b: Briefing, lang: str) -> list[dict]:
     excerpt = len(picks) < len(scores)
     alt = i18n.t("peers.alt", lang, index_name=index_name, units=group, quarter=quarter,
                  count=formatting.integer(len(scores), lang),
-                 items="; ".join(f"{l} {formatting.points(v, lang)}"
-                                 for l, v in zip(labels, values) if v is not None))
+                 items="; ".join(f"{label} {formatting.points(v, lang)}"
+                                 for label, v in zip(labels, values) if v is not None))
     title = i18n.t("peers.chart_title_excerpt" if excerpt else "peers.chart_title", lang,
                    index_name=index_name, units=group, quarter=quarter)
     blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt))

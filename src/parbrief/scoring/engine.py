@@ -18,7 +18,7 @@ from parbrief.scoring.metrics import METRICS, compute_metrics, round_half_up
 from parbrief.units import register
 
 
-def figures_wide(figures: pd.DataFrame, period: "Quarter | str", codes=None) -> pd.DataFrame:
+def figures_wide(figures: pd.DataFrame, period: Quarter | str, codes=None) -> pd.DataFrame:
     """One row per locality (index: code), one float column per indicator, for one period."""
     sel = figures[figures.period == str(period)]
     if codes is not None:
@@ -190,7 +190,7 @@ def _scores_for(ds, method: Methodology, period: Quarter, units) -> pd.DataFrame
     return scored
 
 
-def score_table(ds, method: Methodology, period: "Quarter | str", units) -> pd.DataFrame:
+def score_table(ds, method: Methodology, period: Quarter | str, units) -> pd.DataFrame:
     """The league table of ``units`` (peers) in ``period``, with change against the previous
     quarter. Units that did not report are left out (the caller lists them as missing)."""
     period = Quarter.parse(str(period))

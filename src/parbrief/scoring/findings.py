@@ -86,7 +86,7 @@ def _holds(cond: dict, figures: dict, metrics: dict, period: Quarter) -> bool:
     return x < expected
 
 
-def evaluate(figures: dict, metrics: dict, period: "Quarter | str", lang: str,
+def evaluate(figures: dict, metrics: dict, period: Quarter | str, lang: str,
              rules_path: str | None = None) -> list[Finding]:
     """Findings for one locality and period, in the order of the rules file."""
     from parbrief.core import formatting

@@ -65,10 +65,10 @@ class Criterion:
     max_points: float
     area_id: str
     rule: Rule | None = None
-    criteria: tuple["Criterion", ...] = ()
+    criteria: tuple[Criterion, ...] = ()
     assumption: str | None = None
 
-    def leaves(self) -> list["Criterion"]:
+    def leaves(self) -> list[Criterion]:
         if not self.criteria:
             return [self]
         return [leaf for c in self.criteria for leaf in c.leaves()]

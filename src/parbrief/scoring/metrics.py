@@ -9,8 +9,8 @@ except where the domain says otherwise (no late record means every late record g
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -88,7 +88,7 @@ def warm_up() -> None:
     crosswalk.district_crosswalk()
 
 
-def get(code: str, period: "Quarter | str") -> Locality:
+def get(code: str, period: Quarter | str) -> Locality:
     """The unit with this code in the register in force in ``period``.
 
     An unknown code is an error; a legacy code asked for after the merger (or the reverse)
@@ -120,11 +120,11 @@ def get(code: str, period: "Quarter | str") -> Locality:
         f"unknown locality code {code!r} in the {reg} register (period {period}).{hint}".rstrip())
 
 
-def exists(code: str, period: "Quarter | str") -> bool:
+def exists(code: str, period: Quarter | str) -> bool:
     return str(code) in _by_code(register_for(period))
 
 
-def children(parent_code: str, period: "Quarter | str", level: str | None = None) -> list[Locality]:
+def children(parent_code: str, period: Quarter | str, level: str | None = None) -> list[Locality]:
     """Units directly or indirectly under ``parent_code`` at ``level`` (default: the next level)."""
     reg = register_for(period)
     parent = get(parent_code, period)
@@ -139,7 +139,7 @@ def children(parent_code: str, period: "Quarter | str", level: str | None = None
     return [units[c] for c in sel.code]
 
 
-def localities(period: "Quarter | str", level: str, parent: str | None = None) -> list[Locality]:
+def localities(period: Quarter | str, level: str, parent: str | None = None) -> list[Locality]:
     """All units of ``level`` (optionally under ``parent``) in force in ``period``."""
     if parent is not None:
         return children(parent, period, level)
@@ -148,7 +148,7 @@ def localities(period: "Quarter | str", level: str, parent: str | None = None) -
     return [units[c] for c in df[df.level == level].code]
 
 
-def find(name: str, period: "Quarter | str", level: str | None = None,
+def find(name: str, period: Quarter | str, level: str | None = None,
          parent: str | None = None) -> Locality:
     """Look a unit up by name: exact after NFC, then case- and diacritic-insensitive.
 

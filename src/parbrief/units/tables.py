@@ -39,7 +39,7 @@ COLUMNS = [
 ]
 
 
-def register_for(period: "Quarter | str") -> str:
+def register_for(period: Quarter | str) -> str:
     """Which register a quarter's figures are reported against."""
     return REG_2025 if Quarter.parse(period) >= MERGER_QUARTER else LEGACY
 
