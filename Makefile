@@ -28,7 +28,6 @@ scores: setup
 	$(BIN)/parbrief score --data data/sample --methodology par-commune --period latest --level commune --parent 40 --out reports/scores-latest.csv
 
 test: setup
-	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 
 test-fast: setup
