@@ -443,7 +443,7 @@ def data_notes(b: Briefing, lang: str) -> list[dict]:
                                       count=formatting.integer(len(others), lang),
                                       items=unit_list(others))))
     blocks += methodology_notes(b.methodology, lang)
-    blocks.append(provenance_note(b.dataset, b.methodology, b.parameters, lang))
+    blocks.append(provenance_note(b.provenance, lang))
     return blocks
 
 
@@ -465,7 +465,7 @@ def summary_data(b: Briefing) -> dict:
                             "en": classification_label(own, b.methodology, "en")}
                            if b.reported else None),
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
-        "data_checksum": b.dataset.checksum,
+        "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,
     }
 

@@ -293,7 +293,7 @@ def overview_notes(o, lang: str) -> list[dict]:
                                   items=unit_list(o.not_reported))))
     blocks.append(note(i18n.t("overview.totals_note", lang)))
     blocks += methodology_notes(o.methodology, lang)
-    blocks.append(provenance_note(o.dataset, o.methodology, o.parameters, lang))
+    blocks.append(provenance_note(o.provenance, lang))
     return blocks
 
 
@@ -311,7 +311,7 @@ def overview_summary_data(o) -> dict:
         "rank_of": len(s) if len(s) else None,
         "classification": None,
         "lead": {lang: overview_lead_text(o, lang) for lang in i18n.LANGS},
-        "data_checksum": o.dataset.checksum,
+        "inputs": o.provenance["inputs"],
         "parbrief_version": __version__,
     }
 

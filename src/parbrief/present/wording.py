@@ -8,7 +8,6 @@ from pathlib import Path
 
 from babel.dates import format_date
 
-from parbrief import __version__
 from parbrief.core import formatting, i18n
 from parbrief.core.names import slug
 from parbrief.core.periods import MERGER_QUARTER, Quarter
@@ -42,11 +41,18 @@ def unit_noun(units: list[register.Locality], level: str, lang: str) -> str:
 
 
 def place_name(unit: register.Locality, lang: str) -> str:
-    """A unit's name inside a sentence: "tỉnh Nghệ An" (the unit type is lower case in running
-    Vietnamese text) / "Nghệ An"."""
-    if lang == "en":
-        return unit.short_name or unit.name
+    """A unit's name inside a sentence, in the house style of the language."""
+    return place_name_en(unit) if lang == "en" else place_name_vi(unit)
+
+
+def place_name_vi(unit: register.Locality) -> str:
+    """"tỉnh Nghệ An": the unit type is lower case in running Vietnamese text."""
     return f"{unit.unit_type.lower()} {unit.short_name}" if unit.unit_type else unit.name
+
+
+def place_name_en(unit: register.Locality) -> str:
+    """"Nghệ An"."""
+    return unit.short_name or unit.name
 
 
 def parent_phrase(parent: register.Locality | None, lang: str) -> str:
@@ -167,12 +173,14 @@ def methodology_notes(method, lang: str) -> list[dict]:
     return out
 
 
-def provenance_note(ds, method, parameters: dict, lang: str) -> dict:
+def provenance_note(provenance: dict, lang: str) -> dict:
+    """What the report was made from (``model.sources.provenance``), in one note."""
     params = ", ".join(f"{k}={methodology_param(v) if k == 'methodology' else v}"
-                       for k, v in parameters.items())
-    return note(i18n.t("notes.provenance", lang, data=ds.checksum[:12], methodology=method.id,
-                       methodology_checksum=(method.checksum or "")[:12], version=__version__,
-                       parameters=params))
+                       for k, v in provenance["parameters"].items())
+    method = provenance["methodology"]
+    return note(i18n.t("notes.provenance", lang, data=provenance["inputs"][:12],
+                       methodology=method["id"], methodology_checksum=(method["checksum"] or "")[:12],
+                       version=provenance["parbrief"], parameters=params))
 
 
 def unit_list(units: list[register.Locality]) -> str:
