@@ -258,7 +258,7 @@ def main() -> None:
     # A figure no score reads (complaints received): only that commune's briefing and its
     # province's overview read it. Then a figure its index counts (civil servants disciplined):
     # every peer's briefing ranks it, so the whole peer group re-runs.
-    for what, indicator in (("a figure no score reads", "complaints_received"),
+    for what, indicator in (("a figure no score reads", "inspections_unscheduled"),
                             ("a scored figure", "civil_servants_disciplined")):
         change_one_figure(data, communes[0], period, indicator)
         changed_s, _, summary = timed([str(BIN / "parbrief"), "batch", str(params_file),

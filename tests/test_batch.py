@@ -383,9 +383,9 @@ def test_a_changed_figure_re_runs_only_the_jobs_that_read_it(small_batch, tmp_pa
         fig.loc[sel, "value"] = str(int(float(fig.loc[sel, "value"].iloc[0])) + by)
         fig.to_csv(figures, index=False, lineterminator="\n")
 
-    # A figure no score reads (complaints received): Tân Kỳ's own briefing and the province
-    # overview re-run; its peers' briefings show only scores, which did not change.
-    bump("17266", "complaints_received", 1)
+    # A figure no score reads (unscheduled inspections): Tân Kỳ's own briefing and the
+    # province overview re-run; its peers' briefings read only the rows scoring reads.
+    bump("17266", "inspections_unscheduled", 1)
     result = run_batch(params, workers=2, progress=False, echo=False)
     assert statuses(result) == {"overview-40-tinh-nghe-an": "ok",
                                 "briefing-17266-xa-tan-ky": "ok",

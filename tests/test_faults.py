@@ -44,8 +44,8 @@ def assert_manifests_match_their_files(output: Path) -> None:
         assert {o["path"]: o["sha256"] for o in manifest["outputs"]} == files_of(folder, stem), stem
 
 
-def bump(project: Path, code: str, indicator: str = "complaints_received") -> None:
-    """Change one figure of one locality. Complaints received feed no score: only that
+def bump(project: Path, code: str, indicator: str = "inspections_unscheduled") -> None:
+    """Change one figure of one locality. Unscheduled inspections feed no score: only that
     locality's own briefing (and its province's overview) reads it."""
     import pandas as pd
 

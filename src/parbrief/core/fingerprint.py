@@ -64,7 +64,7 @@ def code_fingerprint(stage: str, packages: tuple[str, ...] = ()) -> str:
 
 def report_code() -> str:
     """The fingerprint of everything that shapes a published report."""
-    return code_fingerprint("runner")
+    return code_fingerprint("runner", packages=("vietnamadminunits",))
 
 
 __all__ = ["STAGES", "code_fingerprint", "files_of", "report_code"]

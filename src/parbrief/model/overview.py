@@ -9,6 +9,7 @@ import pandas as pd
 
 from parbrief.core.periods import Quarter
 from parbrief.model import sources
+from parbrief.model.inputs import declare_overview, level_for
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
 from parbrief.units import register
@@ -21,7 +22,7 @@ class Overview:
     province: register.Locality
     period: Quarter
     methodology: object
-    dataset: object
+    dataset: object  # the rows it read (``model.inputs.OverviewInputs.own``)
     level: str
     scores: pd.DataFrame  # one row per reporting unit, ranked, with lat/lon
     not_reported: list[register.Locality]
@@ -50,10 +51,6 @@ class Overview:
         return up, down
 
 
-def _level_for(period: Quarter) -> str:
-    return "district" if register.register_for(period) == register.LEGACY else "commune"
-
-
 def _totals(ds, codes: list[str], period: Quarter) -> tuple[dict, dict]:
     wide = scoring.figures_wide(ds.figures, period, codes)
     if wide.empty:
@@ -72,29 +69,35 @@ def _totals(ds, codes: list[str], period: Quarter) -> tuple[dict, dict]:
 
 
 def prepare(province: str, period: str, data: str, methodology: str) -> Overview:
+    """The overview of a province in one quarter, read through its declared inputs
+    (``model.inputs.OverviewInputs``): its units' figures in this quarter and the one before,
+    and their league table."""
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
     method = sources.load_methodology(methodology)
-    unit = register.get(province, q)
-    level = _level_for(q)
+    inputs = declare_overview(province, q, method)
+    unit, level = inputs.province, inputs.level
     # this quarter's and the previous one's units: the province's own rows suffice when both
     # are 2025 communes
-    ds = (sources.dataset_for(data, unit.code, level, q) if level == _level_for(q.previous())
+    ds = (sources.dataset_for(data, unit.code, level, q) if level == level_for(q.previous())
           else sources.load_dataset(data))
-    scores = sources.peer_scores(data, methodology, unit.code, level, q).copy()
-    units = register.children(unit.code, q, level=level)
+    own = inputs.own.subset(ds)
+    scores = sources.group_scores(inputs.peers, ds, method)[q].copy()
+    units = inputs.units
     by_code = {u.code: u for u in units}
     if len(scores):
         scores["lat"] = scores.code.map(lambda c: by_code[c].lat)
         scores["lon"] = scores.code.map(lambda c: by_code[c].lon)
         scores = scores.sort_values(["rank", "code"]).reset_index(drop=True)
-    reported = sources.reported_codes(ds, q)
-    figures, met = _totals(ds, [u.code for u in units if u.code in reported], q)
-    prev_units = register.children(unit.code, q.previous(), level=_level_for(q.previous()))
-    _, prev_met = _totals(ds, [u.code for u in prev_units], q.previous())
-    return Overview(province=unit, period=q, methodology=method, dataset=ds, level=level,
+    reported = set(own.figures.locality_code[own.figures.period == str(q)])
+    figures, met = _totals(own, [u.code for u in units if u.code in reported], q)
+    _, prev_met = _totals(own, [u.code for u in inputs.previous_units], q.previous())
+    parameters = dict(province=province, period=str(q), methodology=methodology)
+    return Overview(province=unit, period=q, methodology=method, dataset=own, level=level,
                     scores=scores, not_reported=[u for u in units if u.code not in reported],
                     figures=figures, metrics=met, previous_metrics=prev_met,
-                    parameters=(parameters := dict(province=province, period=str(q),
-                                                   methodology=methodology)),
-                    provenance=sources.provenance(ds, method, parameters))
+                    parameters=parameters,
+                    provenance=sources.provenance(inputs, ds, method, parameters))
+
+
+__all__ = ["Overview", "prepare"]

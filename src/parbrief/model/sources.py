@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief import __version__
-from parbrief.core.fingerprint import report_code
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.ingest.validated import load_validated
+from parbrief.model.inputs import DataSlice, PeerGroup, digests
+from parbrief.model.inputs import forget as forget_slices
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import methodology as methodologies
 from parbrief.units import crosswalk, register
@@ -86,48 +87,71 @@ def peers_of(unit: register.Locality, period: Quarter) -> list[register.Locality
     return register.children(unit.parent_code, period, level=unit.level)
 
 
-def reported_codes(ds, period: Quarter) -> set[str]:
-    return set(ds.figures.loc[ds.figures.period == str(period), "locality_code"])
+def group_scores(peers: PeerGroup, ds, method) -> dict[Quarter, pd.DataFrame]:
+    """The peer step: the group's league table in each of its quarters, computed from the
+    group's slice of the data set only (kept: every briefing of the group shares it)."""
+    key = (peers, id(ds), method.checksum)
+    held = _group_scores.get(key)
+    if held is not None and held[0] is ds:
+        return held[1]
+    part = peers.slice.subset(ds)
+    reported = peers.slice.reported(ds)
+    out = {}
+    for q in peers.quarters:
+        units = [u for u in peers.units(q) if (u.code, str(q)) in reported]
+        out[q] = scoring.score_table(part, method, q, units, reported) if units \
+            else pd.DataFrame()
+    if len(_group_scores) >= 8:
+        _group_scores.pop(next(iter(_group_scores)))
+    _group_scores[key] = (ds, out)  # the data set held, so its id is not reused
+    return out
 
 
-def peer_scores(data: str, method_name: str, parent: str | None, level: str,
-                 period: Quarter) -> pd.DataFrame:
-    """Scores of every reporting unit in the peer group (cached: all briefings of a batch share it)."""
-    signature = file_signature(data) + (file_signature(method_name)
-                                         if Path(method_name).suffix in (".yaml", ".yml") else ())
-    return _peer_scores_cached(data, method_name, parent, level, period, signature)
+_group_scores: dict[tuple, tuple] = {}
 
 
-@lru_cache(maxsize=64)
-def _peer_scores_cached(data: str, method_name: str, parent: str | None, level: str,
-                        period: Quarter, signature: tuple) -> pd.DataFrame:
-    ds = dataset_for(data, parent, level, period)
-    method = load_methodology(method_name)
-    units = (register.children(parent, period, level=level) if parent
-             else register.localities(period, level))
-    reported = reported_codes(ds, period)
-    units = [u for u in units if u.code in reported]
-    if not units:
-        return pd.DataFrame()
-    return scoring.score_table(ds, method, period, units)
+def province_history(ds, province: str, periods: tuple[Quarter, ...], apportionment: str
+                     ) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Every 2025 commune of a province rebuilt across the merger in one pass, from the rows
+    of the communes and their predecessors (kept: the province's briefings share it)."""
+    key = (id(ds), province, periods, apportionment)
+    held = _histories.get(key)
+    if held is not None and held[0] is ds:
+        return held[1]
+    from parbrief.units.history import communes_history
+
+    codes = [u.code for u in register.children(province, MERGER_QUARTER, level="commune")]
+    rows = DataSlice(province_units(province), frozenset(str(q) for q in periods)).subset(ds)
+    fig, app = communes_history(rows.figures, rows.appraisal, codes, list(periods),
+                                apportionment)
+    figs = {c: part.reset_index(drop=True) for c, part in fig.groupby("locality_code", sort=False)}
+    apps = {c: part.reset_index(drop=True) for c, part in app.groupby("locality_code", sort=False)}
+    out = {c: (figs.get(c, fig.iloc[:0]), apps.get(c, app.iloc[:0])) for c in codes}
+    _histories.clear()  # one province at a time
+    _histories[key] = (ds, out)
+    return out
 
 
+_histories: dict[tuple, tuple] = {}
 
-def provenance(ds, method, parameters: dict) -> dict:
+
+def provenance(inputs, ds, method, parameters: dict) -> dict:
     """What a report was made from, as its data notes and its manifest state it: ``inputs``
-    identifies what the report read; the data set, the methodology and parbrief's code are
-    named alongside."""
+    identifies what the report read (its own rows, its peer step, the methodology, the code),
+    the parts are named alongside, with the data set the rows were read from."""
     return {
-        "inputs": ds.checksum,
+        **digests(inputs, ds, method),
         "data_set": ds.checksum,
         "methodology": {"id": method.id, "version": method.version, "checksum": method.checksum},
-        "code": report_code(),
         "parbrief": __version__,
         "parameters": dict(parameters),
     }
 
+
 def forget() -> None:
     """Forget every data set, methodology and score table loaded so far."""
-    for cached in (_load_dataset_cached, _province_dataset_cached, _peer_scores_cached,
-                   _load_methodology_cached):
+    for cached in (_load_dataset_cached, _province_dataset_cached, _load_methodology_cached):
         cached.cache_clear()
+    _group_scores.clear()
+    _histories.clear()
+    forget_slices()

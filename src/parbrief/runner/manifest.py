@@ -58,13 +58,15 @@ def read_manifest(path: Path) -> dict | None:
         return None
 
 
-def outputs_present(manifest: dict, folder: Path) -> bool:
+def outputs_intact(manifest: dict, folder: Path) -> bool:
+    """Every file the manifest lists is there with the bytes it had when published (its
+    sha256, not only its size: a hand edit that keeps the size is a changed report)."""
     for out in manifest.get("outputs", []):
         p = folder / out["path"]
         try:
-            if p.stat().st_size != out["bytes"]:
+            if p.stat().st_size != out["bytes"] or sha256_file(p) != out["sha256"]:
                 return False
-        except OSError:
+        except (OSError, KeyError):
             return False
     return bool(manifest.get("outputs"))
 

@@ -1,8 +1,10 @@
 """Where a published report came from, and whether it still matches its inputs.
 
 Every report has a manifest beside it (``<stem>.manifest.json``, written last by the batch):
-the checksums of the data set, the methodology and parbrief's code, the parameters and the
-package versions, and the sha256 of every file published. ``verify`` recomputes that chain.
+the checksums of what the report read (its declared inputs: its own rows, its peer group's
+step, the methodology, parbrief's code; the report states the same identifier), the notebook,
+the parameters and package versions, and the sha256 of every file published. ``verify``
+recomputes that chain.
 """
 
 from __future__ import annotations
@@ -44,14 +46,22 @@ def read(report: str | Path) -> tuple[Path, dict]:
 def describe(manifest: dict) -> str:
     """The provenance of a report as lines of text."""
     method = manifest.get("methodology") or {}
+    inputs = manifest.get("inputs") or {}
     lines = [
         f"report       {manifest.get('job')}",
-        f"locality     {manifest.get('locality_code')} {manifest.get('locality_name') or ''}".rstrip(),
+        f"locality     {manifest.get('locality_code')} "
+        f"{manifest.get('locality_name') or ''}".rstrip(),
         f"period       {manifest.get('period')}",
-        f"data         sha256 {manifest.get('data_checksum')}",
-        f"methodology  {method.get('id')} {method.get('version')} sha256 {method.get('checksum')}",
+        f"inputs       sha256 {inputs.get('inputs')} (what the report read, as it states it)",
+        f"  own rows   sha256 {inputs.get('own')}",
+        f"  peer step  sha256 {inputs.get('peers')}",
+        f"data set     sha256 {manifest.get('data_set')} (the files, when the report was made)",
+        f"methodology  {method.get('id')} {method.get('version')} sha256 {method.get('checksum')}"
+        + (f" ({method['path']})" if method.get("path") else ""),
         (f"parbrief     {manifest.get('parbrief_version')} code sha256 "
          f"{manifest.get('code_checksum')}"),
+        f"notebook     {(manifest.get('notebook') or {}).get('path')} sha256 "
+        f"{(manifest.get('notebook') or {}).get('sha256')}",
         f"git commit   {manifest.get('git_commit') or 'not recorded'}",
         f"parameters   {json.dumps(manifest.get('parameters'), ensure_ascii=False, sort_keys=True)}",
     ]
@@ -72,36 +82,37 @@ class Check:
         return f"{'ok      ' if self.ok else 'MISMATCH'}  {self.what}: {self.detail}"
 
 
-def _find_data(manifest_path: Path, data: str | None) -> Path | None:
-    """The data set the report was made from: given, or the manifest's relative data path
-    looked up from the report's folder upwards (the project folder holds it)."""
-    if data:
-        return Path(data)
-    relative = (manifest_path and (json.loads(manifest_path.read_text(encoding="utf-8"))
-                                   .get("parameters") or {}).get("data"))
-    if not relative or Path(relative).is_absolute():
-        return None
+def project_path(manifest_path: Path, relative: str | None, what: str) -> Path:
+    """A path a manifest names (relative to the project, as published), found from the
+    report's folder upwards, and confined to the folder it is found in: a manifest cannot
+    make ``verify`` read a file outside the project that holds the report."""
+    if not relative:
+        raise ParbriefError(f"{manifest_path.name}: names no {what}; give it with --{what}")
+    rel = Path(relative)
+    if rel.is_absolute() or ".." in rel.parts or relative.startswith("~"):
+        raise ParbriefError(f"{manifest_path.name}: the {what} path {relative!r} leaves the "
+                            "project; a manifest names project-relative paths only. Give the "
+                            f"{what} with --{what}")
     for folder in manifest_path.resolve().parents:
-        if (folder / relative).exists():
-            return folder / relative
-    return None
+        candidate = folder / rel
+        if candidate.exists():
+            real = candidate.resolve()
+            if real != folder and folder not in real.parents:
+                raise ParbriefError(f"{manifest_path.name}: the {what} {relative} is a link to "
+                                    f"{real}, outside the project {folder}; give it with "
+                                    f"--{what}")
+            return candidate
+    raise ParbriefError(f"{manifest_path.name}: the {what} {relative} was not found from the "
+                        f"report's folder upwards; give it with --{what}")
 
 
-def verify(report: str | Path, data: str | None = None) -> list[Check]:
-    """Recompute the checksum chain of a report: its files, the data set, the methodology and
-    parbrief's code. Every check that fails says what changed."""
+def _outputs(folder: Path, manifest: dict) -> list[Check]:
     from parbrief.core.files import sha256_file
-    from parbrief.ingest import dataset as datasets
-    from parbrief.ingest import readers
-    from parbrief.runner.manifest import code_checksum
-    from parbrief.scoring import methodology as methodologies
 
-    path, manifest = read(report)
-    folder = path.parent
     checks = []
     for out in manifest.get("outputs", []):
         file = folder / out["path"]
-        if not file.is_file():
+        if not file.is_file() or folder.resolve() not in file.resolve().parents:
             checks.append(Check(out["path"], False, "missing"))
             continue
         digest = sha256_file(file)
@@ -109,30 +120,79 @@ def verify(report: str | Path, data: str | None = None) -> list[Check]:
                             "as published" if digest == out["sha256"]
                             else f"changed since publication (sha256 {digest[:12]}…, "
                                  f"manifest {out['sha256'][:12]}…)"))
-    data_path = _find_data(path, data)
-    if data_path is None:
-        checks.append(Check("data", False, "data set not found; give it with --data"))
-    else:
-        files, appraisal, problems = readers.dataset_files(data_path)
-        digest = datasets.checksum(files + ([appraisal] if appraisal else [])) \
-            if files and not problems else None
-        checks.append(Check(f"data {data_path}", digest == manifest.get("data_checksum"),
-                            "same bytes as when the report was made"
-                            if digest == manifest.get("data_checksum")
-                            else "the data set changed since the report was made: re-run the "
-                                 "batch (only the jobs whose figures changed re-run)"))
-    method = manifest.get("methodology") or {}
+    return checks
+
+
+def verify(report: str | Path, data: str | None = None) -> list[Check]:
+    """Recompute the checksum chain of a report: its files; what it read (its own rows, its
+    peer group's step), declared again from its parameters and checksummed in the data set as
+    it is now; the methodology; the notebook; parbrief's code. Every check that fails says
+    what changed."""
+    from parbrief.core.fingerprint import report_code
+    from parbrief.model import inputs as declared
+    from parbrief.model import sources
+    from parbrief.scoring import methodology as methodologies
+
+    path, manifest = read(report)
+    checks = _outputs(path.parent, manifest)
+    parameters = manifest.get("parameters") or {}
+    recorded = manifest.get("inputs") or {}
+    method_info = manifest.get("methodology") or {}
+    label = f"methodology {method_info.get('id')}"
     try:
-        current = methodologies.load(method.get("id", "")).checksum
-        same = current == method.get("checksum")
-        checks.append(Check(f"methodology {method.get('id')}", same,
-                            "unchanged" if same else "the methodology file changed since"))
+        name = str(project_path(path, method_info.get("path"), "methodology")) \
+            if method_info.get("path") else method_info.get("id", "")
+        method = methodologies.load(name)
+        same = method.checksum == method_info.get("checksum")
+        checks.append(Check(label, same, "unchanged" if same else
+                            "the methodology file changed since the report was made"))
     except ParbriefError as e:
-        checks.append(Check(f"methodology {method.get('id')}", False, str(e)))
-    same = code_checksum() == manifest.get("code_checksum")
+        method = None
+        checks.append(Check(label, False, str(e)))
+    try:
+        data_path = Path(data) if data else project_path(path, parameters.get("data"), "data")
+        ds = sources.load_dataset(str(data_path.resolve()))
+    except ParbriefError as e:
+        ds = None
+        checks.append(Check("data", False, str(e)))
+    if ds is not None and method is not None:
+        if manifest.get("kind") == "overview":
+            kind_inputs = declared.declare_overview(manifest.get("locality_code"),
+                                                    manifest.get("period"), method)
+        else:
+            kind_inputs = declared.declare_briefing(
+                manifest.get("locality_code"), manifest.get("period"), method,
+                parameters.get("apportionment", "area"))
+        now = declared.digests(kind_inputs, ds, method)
+        for part, what in (("own", "its own rows"), ("peers", "its peer group's scores")):
+            same = now[part] == recorded.get(part)
+            checks.append(Check(f"data {data_path} ({what})", same,
+                                "the rows it read are unchanged" if same else
+                                "the data set changed since the report was made: these rows "
+                                "differ; re-run the batch (only the jobs whose rows changed "
+                                "re-run)"))
+    notebook = manifest.get("notebook") or {}
+    try:
+        from parbrief.core.files import sha256_file
+        from parbrief.runner.params import NOTEBOOKS
+
+        shipped = {p.name: p for p in NOTEBOOKS.values()}
+        try:
+            nb_path = project_path(path, notebook.get("path"), "notebook")
+        except ParbriefError:
+            if notebook.get("path") not in shipped:  # parbrief's own template, by its name
+                raise
+            nb_path = shipped[notebook["path"]]
+
+        same = sha256_file(nb_path) == notebook.get("sha256")
+        checks.append(Check(f"notebook {notebook.get('path')}", same, "unchanged" if same else
+                            "the notebook template changed since the report was made"))
+    except ParbriefError as e:
+        checks.append(Check("notebook", False, str(e)))
+    same = report_code() == manifest.get("code_checksum") == recorded.get("code")
     checks.append(Check("parbrief code", same, "unchanged" if same else
                         "parbrief's code or resources differ from those that made the report"))
     return checks
 
 
-__all__ = ["Check", "describe", "manifest_for", "read", "verify"]
+__all__ = ["Check", "describe", "manifest_for", "project_path", "read", "verify"]

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from parbrief.core.errors import ParbriefError
 from parbrief.core.files import atomic_write, check_no_symlink
 from parbrief.publish.contract import SUMMARY_MIME
 from parbrief.runner import params as paramfiles
@@ -147,6 +148,10 @@ def renderer_for(name: str):
     from parbrief.publish import render
 
     return render.renderer_named(name)
+
+
+class InputsChangedError(ParbriefError):
+    """A report read other inputs than its job was planned with."""
 
 
 @dataclass
@@ -382,6 +387,16 @@ def run_job(spec: JobSpec) -> dict:
             result.detail = f"{where}{name}: {value}"
             return asdict(result) | {"seconds": time.perf_counter() - start}
 
+        summary = summary_of(nb)
+        planned = (spec.manifest.get("inputs") or {}).get("inputs")
+        if planned and summary.get("inputs") != planned:
+            # The report read other rows than the batch planned from: a data file changed
+            # while the batch ran. Publishing it would mix two versions of the data.
+            raise InputsChangedError(
+                f"the data changed while the batch ran: the report read inputs "
+                f"{str(summary.get('inputs'))[:12]}, the batch planned from "
+                f"{planned[:12]}; nothing was published for it: run the batch again once the "
+                "data files are no longer being edited")
         published = published_copy(nb, spec.public_parameters, spec.root)
         from parbrief.publish import render
 
@@ -389,7 +404,7 @@ def run_job(spec: JobSpec) -> dict:
                              renderer_for(spec.renderer))
         (out / f"{job.stem}.ipynb").write_bytes(nbformat.writes(published).encode("utf-8"))
         manifest = dict(spec.manifest)
-        manifest["summary"] = summary_of(nb)
+        manifest["summary"] = summary
         outputs = publish_report(out, job, Path(spec.output), manifest)
         failed_copy = job.out_dir.parent / "_failed" / f"{job.stem}.ipynb"
         with contextlib.suppress(FileNotFoundError):  # this job works again

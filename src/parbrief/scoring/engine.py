@@ -176,11 +176,22 @@ def rank(index: pd.Series) -> pd.Series:
     return index.rank(method="min", ascending=False).astype("Int64")
 
 
-def _scores_for(ds, method: Methodology, period: Quarter, units) -> pd.DataFrame:
-    codes = [u.code for u in units]
-    wide = figures_wide(ds.figures, period, codes)
-    if wide.empty:
+def _reporting(ds, period: Quarter, codes: list[str], reported) -> list[str]:
+    """The codes that reported in ``period``: with any figure at all (``reported``: the
+    (code, quarter) pairs with figures, when ``ds`` holds only the figures scoring reads)."""
+    if reported is None:
+        have = set(ds.figures.locality_code[ds.figures.period == str(period)])
+    else:
+        have = {c for c, p in reported if p == str(period)}
+    return [c for c in codes if c in have]
+
+
+def _scores_for(ds, method: Methodology, period: Quarter, units, reported=None) -> pd.DataFrame:
+    codes = _reporting(ds, period, [u.code for u in units], reported)
+    if not codes:
         return pd.DataFrame()
+    # a unit that reported none of the figures scoring reads is scored as missing them all
+    wide = figures_wide(ds.figures, period, codes).reindex(pd.Index(codes, name="code"))
     appraisal = ds.appraisal[(ds.appraisal.period == str(period))
                              & ds.appraisal.locality_code.isin(codes)] \
         if len(ds.appraisal) else ds.appraisal
@@ -190,12 +201,16 @@ def _scores_for(ds, method: Methodology, period: Quarter, units) -> pd.DataFrame
     return scored
 
 
-def score_table(ds, method: Methodology, period: Quarter | str, units) -> pd.DataFrame:
+def score_table(ds, method: Methodology, period: Quarter | str, units, reported=None
+                ) -> pd.DataFrame:
     """The league table of ``units`` (peers) in ``period``, with change against the previous
-    quarter. Units that did not report are left out (the caller lists them as missing)."""
+    quarter. Units that did not report are left out (the caller lists them as missing).
+
+    ``reported``: the (code, quarter) pairs that have figures, when ``ds`` holds only the
+    figures scoring reads (a peer group's slice); by default, read from ``ds``."""
     period = Quarter.parse(str(period))
     units = list(units)
-    scored = _scores_for(ds, method, period, units)
+    scored = _scores_for(ds, method, period, units, reported)
     if scored.empty:
         return scored
     by_code = {u.code: u for u in units}
@@ -205,7 +220,7 @@ def score_table(ds, method: Methodology, period: Quarter | str, units) -> pd.Dat
     if register.register_for(previous) == register.register_for(period):
         prev_units = [u for u in (register.get(c, previous) for c in scored.index
                                   if register.exists(c, previous))]
-        prev = _scores_for(ds, method, previous, prev_units)
+        prev = _scores_for(ds, method, previous, prev_units, reported)
     table = pd.DataFrame({
         "code": scored.index.astype("str"),
         "name": [by_code[c].name for c in scored.index],

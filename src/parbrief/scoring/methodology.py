@@ -134,6 +134,12 @@ class Methodology:
                 return band
         return None
 
+    def rules(self) -> list[Rule]:
+        """Every rule that turns figures into points: the leaf criteria's and the bonus and
+        penalty adjustments'."""
+        return [c.rule for c in self.criteria().values() if c.rule] + \
+            [a.rule for a in self.adjustments]
+
     def appraisal_criteria(self) -> list[Criterion]:
         return [c for c in self.criteria().values() if c.rule and c.rule.type == "appraisal"]
 

@@ -1,0 +1,327 @@
+"""What each report kind reads, declared once.
+
+A report's inputs are a small typed object built from its parameters: the unit, the quarter
+window, the peer group whose scores it shows, the predecessor units its history is rebuilt
+from, the methodology. The model reads data only through it (``DataSlice.subset``), the kernel
+states the checksum of what it read in the report (``digests``), and the batch's planner
+fingerprints a job with the same object and the same function; so a report skipped as up to
+date is, by construction, the report a forced run would make, and ``parbrief verify`` can
+recompute the chain.
+
+A peer group's scores are a step of their own (``PeerGroup``): their checksum covers the rows of
+the group's units that scoring reads (the methodology's indicators, the appraisal points, and
+which units reported at all), in the quarters whose ranks a briefing shows. Every briefing of the
+group depends on it, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from parbrief.core.fingerprint import report_code
+from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.ingest.dataset import Dataset
+from parbrief.scoring.methodology import Methodology
+from parbrief.units import crosswalk, register
+
+TREND_QUARTERS = 8  # a briefing's trend and rank history: this quarter and the seven before
+
+
+def window(period: Quarter, quarters: int = TREND_QUARTERS) -> tuple[Quarter, ...]:
+    """``quarters`` quarters ending with ``period``, oldest first."""
+    return tuple(period.previous(n) for n in range(quarters - 1, -1, -1))
+
+
+# --------------------------------------------------------------------------- slices of a data set
+
+
+@dataclass(frozen=True)
+class DataSlice:
+    """The rows of a data set a report reads: these units in these quarters, and of the figures
+    only these indicators (None: all of them)."""
+
+    codes: frozenset[str]
+    periods: frozenset[str]
+    indicators: frozenset[str] | None = None
+
+    def figures(self, ds: Dataset) -> pd.DataFrame:
+        rows = _rows(ds).figures(self.codes, self.periods)
+        if self.indicators is not None:
+            rows = rows[rows.indicator.isin(self.indicators)]
+        return rows.reset_index(drop=True)
+
+    def appraisal(self, ds: Dataset) -> pd.DataFrame:
+        return _rows(ds).appraisal(self.codes, self.periods).reset_index(drop=True)
+
+    def reported(self, ds: Dataset) -> frozenset[tuple[str, str]]:
+        """(unit, quarter) pairs with any figure at all: whether a unit reported does not
+        depend on which indicators are read."""
+        return _rows(ds).reported(self)
+
+    def subset(self, ds: Dataset) -> Dataset:
+        """A data set holding only these rows (what a model computes from)."""
+        return Dataset(figures=self.figures(ds), appraisal=self.appraisal(ds), path=ds.path,
+                       checksum=ds.checksum, files=ds.files)
+
+    def digest(self, ds: Dataset) -> str:
+        """sha256 of the rows, sorted, as CSV text (values as Python writes floats): the same
+        rows give the same digest whichever way the data set was loaded."""
+        h = hashlib.sha256()
+        fig = self.figures(ds).sort_values(["locality_code", "period", "indicator"])
+        h.update(fig[["locality_code", "period", "indicator", "value", "source"]]
+                 .to_csv(index=False, lineterminator="\n").encode())
+        appr = self.appraisal(ds)
+        if len(appr):
+            appr = appr.sort_values(list(appr.columns))
+            h.update(b"appraisal\n" + appr.to_csv(index=False, lineterminator="\n").encode())
+        if self.indicators is not None:
+            h.update(b"reported\n" + "\n".join(
+                f"{c},{p}" for c, p in sorted(self.reported(ds))).encode())
+        return h.hexdigest()
+
+
+class _RowIndex:
+    """A data set's rows grouped by unit, built once: a national batch slices it thousands of
+    times."""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds  # held, so the id the index is keyed by is not reused
+        self.by_figures = dict(iter(ds.figures.groupby("locality_code", sort=False)))
+        appr = ds.appraisal
+        self.by_appraisal = dict(iter(appr.groupby("locality_code", sort=False))) \
+            if len(appr) else {}
+        self._reported: dict[tuple, frozenset] = {}
+
+    @staticmethod
+    def _select(by_unit: dict, empty: pd.DataFrame, codes, periods) -> pd.DataFrame:
+        parts = [by_unit[c] for c in sorted(codes) if c in by_unit]
+        if not parts:
+            return empty.iloc[:0]
+        rows = pd.concat(parts) if len(parts) > 1 else parts[0]
+        return rows[rows.period.isin(periods)]
+
+    def figures(self, codes, periods) -> pd.DataFrame:
+        return self._select(self.by_figures, self.ds.figures, codes, periods)
+
+    def appraisal(self, codes, periods) -> pd.DataFrame:
+        return self._select(self.by_appraisal, self.ds.appraisal, codes, periods)
+
+    def reported(self, part: DataSlice) -> frozenset[tuple[str, str]]:
+        key = (part.codes, part.periods)
+        if key not in self._reported:
+            pairs = self.figures(part.codes, part.periods)[["locality_code", "period"]] \
+                .drop_duplicates()
+            self._reported[key] = frozenset(zip(pairs.locality_code.tolist(),
+                                                pairs.period.tolist()))
+        return self._reported[key]
+
+
+_indexes: dict[int, _RowIndex] = {}
+
+
+def _rows(ds: Dataset) -> _RowIndex:
+    index = _indexes.get(id(ds))
+    if index is None or index.ds is not ds:
+        if len(_indexes) >= 2:  # a province's and the whole data set's, at most
+            _indexes.pop(next(iter(_indexes)))
+        index = _indexes[id(ds)] = _RowIndex(ds)
+    return index
+
+
+def forget() -> None:
+    """Drop the row indexes (the batch does once its jobs are planned)."""
+    _indexes.clear()
+
+
+# --------------------------------------------------------------------------- peer groups
+
+
+def methodology_indicators(method: Methodology) -> frozenset[str]:
+    """The catalogue indicators a methodology's rules read, directly or through a metric."""
+    from parbrief.scoring.metrics import METRICS
+
+    out: set[str] = set()
+    for rule in method.rules():
+        if rule.indicator:
+            out.add(rule.indicator)
+        if rule.metric:
+            out.update(METRICS[rule.metric].inputs if rule.metric in METRICS else (rule.metric,))
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """The units a locality is ranked among, scored in ``quarters`` (each with the quarter
+    before it, which the change of rank is measured against)."""
+
+    parent: str | None
+    level: str
+    quarters: tuple[Quarter, ...]
+    indicators: frozenset[str]
+
+    @property
+    def period(self) -> Quarter:
+        return self.quarters[-1]
+
+    def units(self, period: Quarter) -> list[register.Locality]:
+        if self.parent:
+            return register.children(self.parent, period, level=self.level)
+        return register.localities(period, self.level)
+
+    @property
+    def slice(self) -> DataSlice:
+        return _group_slice(self)
+
+
+@lru_cache(maxsize=64)
+def _group_slice(group: PeerGroup) -> DataSlice:
+    """Every unit of the group in its quarters and the quarters before them (same register)."""
+    codes: set[str] = set()
+    periods: set[str] = set()
+    for q in group.quarters:
+        for p in (q, q.previous()):
+            if register.register_for(p) == register.register_for(q):
+                periods.add(str(p))
+        codes |= {u.code for u in group.units(q)}
+    return DataSlice(frozenset(codes), frozenset(periods), group.indicators)
+
+
+def peer_group(unit: register.Locality, period: Quarter, method: Methodology,
+               history: int = TREND_QUARTERS) -> PeerGroup:
+    """``unit``'s peers (same level, same parent), over the quarters of its rank history that
+    fall in the same register (before the July-2025 merger the peers were other units)."""
+    quarters = tuple(q for q in window(period, history)
+                     if register.register_for(q) == register.register_for(period))
+    return PeerGroup(parent=unit.parent_code, level=unit.level, quarters=quarters,
+                     indicators=methodology_indicators(method))
+
+
+# --------------------------------------------------------------------------- report kinds
+
+
+@dataclass(frozen=True)
+class BriefingInputs:
+    """What the briefing of one locality in one quarter reads."""
+
+    unit: register.Locality
+    period: Quarter
+    apportionment: str
+    predecessors: frozenset[str]  # legacy communes and districts its pre-merger history uses
+    peers: PeerGroup
+
+    @property
+    def window(self) -> tuple[Quarter, ...]:
+        return window(self.period)
+
+    @property
+    def own(self) -> DataSlice:
+        """Its own rows (and its predecessors') over the trend window: key figures, points,
+        trend, data notes."""
+        return DataSlice(frozenset({self.unit.code}) | self.predecessors,
+                         frozenset(str(q) for q in self.window))
+
+
+def declare_briefing(locality: str, period: Quarter | str, method: Methodology,
+                     apportionment: str = "area") -> BriefingInputs:
+    q = Quarter.parse(str(period))
+    unit = register.get(locality, q)
+    return BriefingInputs(unit=unit, period=q, apportionment=apportionment,
+                          predecessors=_predecessors(unit, q, apportionment),
+                          peers=peer_group(unit, q, method))
+
+
+@lru_cache(maxsize=4096)
+def _predecessors(unit: register.Locality, period: Quarter, apportionment: str
+                  ) -> frozenset[str]:
+    if unit.register != register.REG_2025 or window(period)[0] >= MERGER_QUARTER:
+        return frozenset()
+    codes: set[str] = set()
+    for level in ("commune", "district"):
+        codes |= set(crosswalk.predecessors(unit.code, level=level,
+                                            apportionment=apportionment).legacy_code)
+    return frozenset(codes)
+
+
+@dataclass(frozen=True)
+class OverviewInputs:
+    """What the overview of a province (or legacy district) in one quarter reads: every
+    figure of its units in the quarter and the one before (province totals), and their
+    league table."""
+
+    province: register.Locality
+    period: Quarter
+    level: str
+    peers: PeerGroup
+
+    @property
+    def units(self) -> list[register.Locality]:
+        return register.children(self.province.code, self.period, level=self.level)
+
+    @property
+    def previous_units(self) -> list[register.Locality]:
+        previous = self.period.previous()
+        return register.children(self.province.code, previous, level=level_for(previous))
+
+    @property
+    def own(self) -> DataSlice:
+        codes = {u.code for u in self.units} | {u.code for u in self.previous_units}
+        return DataSlice(frozenset(codes), frozenset({str(self.period),
+                                                      str(self.period.previous())}))
+
+
+def level_for(period: Quarter) -> str:
+    """The level a province's units are briefed at: districts before the merger, communes
+    after."""
+    return "district" if register.register_for(period) == register.LEGACY else "commune"
+
+
+def declare_overview(province: str, period: Quarter | str, method: Methodology) -> OverviewInputs:
+    q = Quarter.parse(str(period))
+    unit = register.get(province, q)
+    level = level_for(q)
+    return OverviewInputs(province=unit, period=q, level=level,
+                          peers=PeerGroup(parent=unit.code, level=level, quarters=(q,),
+                                          indicators=methodology_indicators(method)))
+
+
+# --------------------------------------------------------------------------- checksums
+
+
+_peer_digests: dict[tuple, str] = {}
+
+
+def peers_digest(peers: PeerGroup, ds: Dataset, method: Methodology) -> str:
+    """The peer step's checksum: its rows and the methodology that scores them (once per
+    group and data set)."""
+    key = (id(ds), peers, method.checksum)
+    if key not in _peer_digests:
+        if len(_peer_digests) > 256:
+            _peer_digests.clear()
+        h = hashlib.sha256(peers.slice.digest(ds).encode())
+        h.update(f"methodology {method.id} {method.checksum}".encode())
+        _peer_digests[key] = h.hexdigest()
+    return _peer_digests[key]
+
+
+def digests(inputs: BriefingInputs | OverviewInputs, ds: Dataset, method: Methodology) -> dict:
+    """The checksums of what a report reads, and ``inputs``: one identifier for them all (its
+    own rows, its peer step, the methodology, parbrief's code)."""
+    parts = {
+        "own": inputs.own.digest(ds),
+        "peers": peers_digest(inputs.peers, ds, method),
+        "methodology": method.checksum,
+        "code": report_code(),
+    }
+    h = hashlib.sha256()
+    for name in ("own", "peers", "methodology", "code"):
+        h.update(f"{name} {parts[name]}\n".encode())
+    return {"inputs": h.hexdigest(), **parts}
+
+
+__all__ = ["TREND_QUARTERS", "BriefingInputs", "DataSlice", "OverviewInputs", "PeerGroup",
+           "declare_briefing", "declare_overview", "digests", "forget", "level_for",
+           "methodology_indicators", "peer_group", "peers_digest", "window"]
