@@ -250,7 +250,7 @@ def test_shortcomings_and_data_notes(tan_ky):
     assert any(n.startswith("Localities that have not reported for Q3 2026 (1): "
                             "Xã Bình Chuẩn (17230)") for n in notes)
     provenance = notes[-1]
-    assert f"data sha256 {b.dataset.checksum[:12]};" in provenance
+    assert f"data sha256 {b.provenance['inputs'][:12]};" in provenance
     assert f"methodology par-commune sha256 {b.methodology.checksum[:12]};" in provenance
     assert "locality=17266, period=2026Q3, methodology=par-commune" in provenance
     assert str(ROOT) not in " ".join(notes) and "/" not in provenance.split("parameters:")[1]
