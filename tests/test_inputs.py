@@ -331,3 +331,93 @@ def test_a_data_file_edited_during_a_batch_never_mixes_two_versions(tmp_path):
     again = run_batch(params, workers=2, progress=False, echo=False)
     assert {r.status for r in again.results} <= {"ok", "skipped"}
     assert sum(r.status == "ok" for r in again.results) == len(failed)
+
+
+@pytest.mark.slow
+def test_one_invalid_figure_fails_only_the_reports_that_read_it(tmp_path):
+    """An unscored count of -1 in Tân Kỳ's rows: its briefing and the province overview (which
+    totals every figure) fail, once each, naming the row; the other briefings, whose peer
+    tables read only scored figures, are published. Nothing runs a kernel for a failed job."""
+    project = tmp_path / "project"
+    params = make_project(project, "one-bad", languages=["vi"], formats=["html"])
+    _edit(project, "17266,2026Q3,inspections_unscheduled,", to="-1")
+    figures = (project / "data" / "sample" / "figures.csv").read_text(encoding="utf-8")
+    line = figures.splitlines().index(
+        "17266,2026Q3,inspections_unscheduled,-1,synthetic: parbrief sample --seed 876") + 1
+    result = run_batch(params, workers=2, progress=False, echo=False)
+    assert statuses(result) == {"overview-40-tinh-nghe-an": "failed",
+                                "briefing-17266-xa-tan-ky": "failed",
+                                "briefing-16681-phuong-thanh-vinh": "ok",
+                                "briefing-17662-xa-do-luong": "ok"}
+    message = (f"figures.csv:{line}:value: negative count -1 for inspections_unscheduled; counts "
+               "cannot be negative, correct the figure")
+    failed = {r.stem: r for r in result.failed}
+    assert failed["briefing-17266-xa-tan-ky"].detail == \
+        f"rows it reads failed validation: {message}"
+    assert all(r.failed_notebook is None for r in result.failed)
+    assert not (project / "reports" / PERIOD / "_failed").exists()
+    [problem] = result.problems
+    assert problem.splitlines()[1:] == [f"  {message}"]
+    assert result.exit_code == 1
+
+
+@pytest.mark.slow
+def test_an_invalid_scored_figure_fails_the_whole_peer_group(tmp_path):
+    """A scored figure of Tân Kỳ cannot be read: every briefing ranks Tân Kỳ among its peers,
+    so none can be made; each says why."""
+    project = tmp_path / "project"
+    params = make_project(project, "scored-bad", languages=["vi"], formats=["html"],
+                          reports=["briefing"])
+    _edit(project, "17266,2026Q3,civil_servants_disciplined,", to="1.5")
+    result = run_batch(params, workers=2, progress=False, echo=False)
+    assert set(statuses(result).values()) == {"failed"}
+    for r in result.failed:
+        assert r.detail.startswith("rows it reads failed validation: figures.csv:"), r.detail
+        assert "non-integer count 1.5 for civil_servants_disciplined" in r.detail
+
+
+@pytest.mark.slow
+def test_a_params_file_with_another_methodology_does_not_replace_anothers_reports(tmp_path):
+    from parbrief.core.errors import ParameterError
+
+    project = tmp_path / "project"
+    setup = dict(localities=["17266"], languages=["vi"], formats=["html"], reports=["briefing"])
+    commune = make_project(project, "commune-index", **setup)
+    service = make_project(project, "service-index", extra={"methodology": "service-766"},
+                           **setup)
+    first = run_batch(commune, workers=1, progress=False, echo=False)
+    assert statuses(first) == {"briefing-17266-xa-tan-ky": "ok"}
+    html = next((project / "reports").rglob("briefing-17266-*.vi.html"))
+    made = html.read_bytes()
+    with pytest.raises(ParameterError) as refused:
+        run_batch(service, workers=1, progress=False, echo=False)
+    assert str(refused.value) == (
+        "params/service-index.yaml: the output folder reports holds reports made by "
+        "params/commune-index.yaml with methodology par-commune "
+        "(2026Q3/nghe-an/briefing-17266-xa-tan-ky); this params file uses methodology "
+        "service-766. Give it an output folder of its own (output: in the params file, e.g. "
+        "../reports/service-766), or remove those reports first")
+    assert html.read_bytes() == made
+    own = make_project(project, "service-index", extra={"methodology": "service-766",
+                                                        "output": "../reports/service-766"},
+                       **setup)
+    assert statuses(run_batch(own, workers=1, progress=False, echo=False)) == \
+        {"briefing-17266-xa-tan-ky": "ok"}
+    assert statuses(run_batch(commune, workers=1, progress=False, echo=False)) == \
+        {"briefing-17266-xa-tan-ky": "skipped"}
+
+
+def test_a_briefing_whose_rows_failed_validation_says_which(tmp_path):
+    shutil.copytree(SAMPLE, tmp_path / "data" / "sample")
+    _edit(tmp_path, "17266,2026Q3,inspections_unscheduled,", to="-1")
+    folder = str(tmp_path / "data" / "sample")
+    with pytest.raises(inputs.RowsInvalidError) as invalid:
+        briefing.prepare("17266", PERIOD, folder, "par-commune")
+    text = str(invalid.value).splitlines()
+    assert text[0] == (f"the briefing of Xã Tân Kỳ (17266) for 2026Q3 reads rows of the data "
+                       f"set that failed validation; correct them (parbrief validate {folder} "
+                       "lists every problem), then run again:")
+    assert len(text) == 2 and text[1].endswith(
+        ":value: negative count -1 for inspections_unscheduled; counts cannot be negative, "
+        "correct the figure")
+    assert briefing.prepare("16681", PERIOD, folder, "par-commune").reported

@@ -28,20 +28,48 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.columns import APPRAISAL_COLUMNS, FIGURE_COLUMNS
-from parbrief.core.errors import PeriodError, ValidationError
+from parbrief.core.errors import PeriodError, Problem, ValidationError
 from parbrief.core.periods import Quarter
 from parbrief.ingest.readers import read_raw
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """A validation problem and the figures it concerns: a unit in a quarter, and the
+    indicators involved (``None``: every figure and appraisal point of the unit in that
+    quarter). A report whose declared rows include them cannot be made; others can."""
+
+    problem: Problem
+    locality_code: str
+    period: str
+    indicators: frozenset[str] | None = None
+
+    def to_json(self) -> dict:
+        p = self.problem
+        return {"file": p.file, "row": p.row, "column": p.column, "message": p.message,
+                "locality_code": self.locality_code, "period": self.period,
+                "indicators": sorted(self.indicators) if self.indicators is not None else None}
+
+    @classmethod
+    def from_json(cls, d: dict) -> RowProblem:
+        return cls(Problem(d["file"], int(d["row"]), d["column"], d["message"]),
+                   d["locality_code"], d["period"],
+                   frozenset(d["indicators"]) if d["indicators"] is not None else None)
+
+
 @dataclass
 class Dataset:
-    """One data set: figures (long form), appraisal points, where it came from and its checksum."""
+    """One data set: figures (long form), appraisal points, where it came from and its checksum.
+
+    ``problems``: rows left out because they failed validation (``load_checked``), each with
+    the unit and quarter it concerns."""
 
     figures: pd.DataFrame
     appraisal: pd.DataFrame
     path: Path
     checksum: str
     files: tuple[Path, ...] = field(default_factory=tuple)
+    problems: tuple[RowProblem, ...] = ()
 
     @property
     def periods(self) -> list[str]:
@@ -125,6 +153,86 @@ def load(path: str | Path, validate: bool = True, province: str | None = None) -
     raw = pd.concat(usable, ignore_index=True) if usable else pd.DataFrame()
     return Dataset(figures=_typed_figures(raw), appraisal=_typed_appraisal(raw_appraisal),
                    path=path, checksum=checksum(files), files=tuple(files))
+
+
+def load_checked(path: str | Path, province: str | None = None) -> Dataset:
+    """Read and validate a data set, leaving out the rows that fail validation.
+
+    Each row-level problem is kept with the unit, quarter and indicators it concerns, so a
+    report that does not read those rows can still be made (one bad figure of one commune
+    does not stop the province's other briefings). A problem of a whole file (its header, its
+    encoding) leaves nothing to trust: that is a ``ValidationError``, as with ``load``.
+    """
+    from parbrief.ingest.validation import validate_raw
+
+    path = Path(path)
+    raw_figures, raw_appraisal, files, problems = read_raw(path)
+    problems = problems + validate_raw(raw_figures, raw_appraisal, province=province)
+    if not files:
+        raise ValidationError(problems)
+    located, whole_file = _locate(problems, raw_figures, raw_appraisal)
+    if whole_file:
+        raise ValidationError(problems)
+    bad_rows = {(r.problem.file, r.problem.row) for r in located}
+    usable = [f[~pd.Series(list(zip(f["_file"], f["_row"])), index=f.index).isin(bad_rows)]
+              for f in raw_figures if len(f)]
+    usable = [f for f in usable if len(f)]
+    raw = pd.concat(usable, ignore_index=True) if usable else pd.DataFrame()
+    appraisal = raw_appraisal
+    if len(appraisal) and "_row" in appraisal:
+        keep = ~pd.Series(list(zip(appraisal["_file"], appraisal["_row"])),
+                          index=appraisal.index).isin(bad_rows)
+        appraisal = appraisal[keep]
+    return Dataset(figures=_typed_figures(raw), appraisal=_typed_appraisal(appraisal),
+                   path=path, checksum=checksum(files), files=tuple(files),
+                   problems=tuple(sorted(set(located), key=lambda r: r.problem)))
+
+
+def _related(indicator: str) -> frozenset[str] | None:
+    """An indicator with the figures it is checked against (its wholes and parts): a problem
+    between a part and its whole puts both in doubt. ``None`` for a name the catalogue does
+    not know (every figure of the unit is then in doubt)."""
+    from parbrief.core import catalogue
+
+    cat = catalogue.catalogue()
+    if indicator not in cat:
+        return None
+    related = {indicator, *cat[indicator].part_of}
+    related |= {name for name, ind in cat.items() if indicator in ind.part_of}
+    return frozenset(related)
+
+
+def _locate(problems, raw_figures, raw_appraisal) -> tuple[list[RowProblem], list]:
+    """Row-level problems with what they concern, and the problems of whole files."""
+    rows: dict[tuple[str, int], list[tuple[str, str, str | None]]] = {}
+    for frame in raw_figures:
+        if not len(frame) or "_row" not in frame or "locality_code" not in frame:
+            continue
+        indicator = frame["indicator"] if "indicator" in frame else pd.Series(None, frame.index)
+        period = frame["period"] if "period" in frame else pd.Series("", frame.index)
+        for key in zip(frame["_file"], frame["_row"], frame["locality_code"], period, indicator):
+            rows.setdefault((str(key[0]), int(key[1])), []).append(
+                (str(key[2]), _normal_period(str(key[3])), key[4]))
+    if len(raw_appraisal) and "_row" in raw_appraisal and "locality_code" in raw_appraisal:
+        for key in zip(raw_appraisal["_file"], raw_appraisal["_row"],
+                       raw_appraisal["locality_code"], raw_appraisal.get("period", "")):
+            rows.setdefault((str(key[0]), int(key[1])), []).append(
+                (str(key[2]), _normal_period(str(key[3])), None))
+    located, whole = [], []
+    for problem in problems:
+        hits = rows.get((problem.file, problem.row))
+        if not hits:
+            whole.append(problem)
+            continue
+        for code, period in dict.fromkeys((c, p) for c, p, _ in hits):
+            names = {i for c, p, i in hits if (c, p) == (code, period)}
+            indicators: frozenset[str] | None = frozenset()
+            for name in names:
+                related = _related(str(name)) if name is not None else None
+                indicators = None if related is None or indicators is None \
+                    else indicators | related
+            located.append(RowProblem(problem, code, period, indicators))
+    return located, whole
 
 
 # --------------------------------------------------------------------------- slices

@@ -4,6 +4,7 @@ the validation code, so that each batch worker does not validate the same data a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -11,18 +12,23 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core import cache
+from parbrief.core.errors import Problem, ValidationError
 from parbrief.core.fingerprint import code_fingerprint
 from parbrief.ingest import dataset as datasets
 from parbrief.ingest import readers
 
 
 def load_validated(path: str, only: frozenset[str] | None = None):
-    """``dataset.load`` with validation, remembered by content checksum.
+    """``dataset.load_checked``, remembered by content checksum.
 
     Validating every row against the register costs seconds for a province and minutes for
-    the country; each batch worker would pay it again. The validated table is kept as Parquet
-    under ``$PARBRIEF_CACHE`` (default ``~/.cache/parbrief``), keyed by the files' bytes and the
-    validation code, so only a data set that validated cleanly before is read from the cache.
+    the country; each batch worker would pay it again. The validated table (and the problems
+    of the rows left out) is kept as Parquet under ``$PARBRIEF_CACHE`` (default
+    ``~/.cache/parbrief``), keyed by the files' bytes and the code validation runs.
+
+    The files are checksummed before and after they are read: a file that changes while it is
+    read is read again, so the cached table is the validation of exactly the bytes its key
+    names.
 
     ``only`` keeps the rows of these locality codes (the whole data set is still validated and
     checksummed); from the cache only those rows are read.
@@ -31,29 +37,52 @@ def load_validated(path: str, only: frozenset[str] | None = None):
     if problems or not files:
         return _only(datasets.load(path), only)
     all_files = files + ([appraisal] if appraisal else [])
-    key = hashlib.sha256((datasets.checksum(all_files) + code_fingerprint("ingest", packages=("vietnamadminunits",)))
-                         .encode()).hexdigest()
-    folder = cache.cache_dir() / "validated" / key
+    code = code_fingerprint("ingest", packages=("vietnamadminunits",))
+    for _attempt in range(3):
+        before = datasets.checksum(all_files)
+        folder = cache.cache_dir() / "validated" / hashlib.sha256(
+            (before + code).encode()).hexdigest()
+        cached = _read_entry(folder, Path(path), tuple(all_files), only)
+        if cached is not None:
+            return cached
+        ds = datasets.load_checked(path)
+        if datasets.checksum(all_files) == before == ds.checksum:
+            break
+    else:
+        raise ValidationError([Problem(str(path), 0, "", (
+            "the data set's files changed while they were read, three times; wait until "
+            "they are no longer being written, then run again"))])
+    _write_entry(folder, ds)
+    return _only(ds, only)
+
+
+def _read_entry(folder: Path, path: Path, files: tuple, only) -> datasets.Dataset | None:
     try:
         if (folder / "done").is_file():
+            problems = json.loads((folder / "problems.json").read_text(encoding="utf-8"))
             return datasets.Dataset(
                 figures=_read_cached(folder / "figures.parquet", only),
                 appraisal=_read_cached(folder / "appraisal.parquet", only),
-                path=Path(path), checksum=(folder / "done").read_text().strip(),
-                files=tuple(all_files))
-    except (OSError, ValueError):
+                path=path, checksum=(folder / "done").read_text().strip(), files=files,
+                problems=tuple(r for r in map(datasets.RowProblem.from_json, problems)
+                               if only is None or r.locality_code in only))
+    except (OSError, ValueError, KeyError):
         pass  # an unreadable cache is only a slower start
-    ds = datasets.load(path)
+    return None
+
+
+def _write_entry(folder: Path, ds) -> None:
+    tmp = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     try:
-        tmp = folder.with_name(f"{key}.{os.getpid()}.tmp")
         tmp.mkdir(parents=True, exist_ok=True)
         ds.figures.to_parquet(tmp / "figures.parquet", index=False)
         ds.appraisal.to_parquet(tmp / "appraisal.parquet", index=False)
+        (tmp / "problems.json").write_text(json.dumps([r.to_json() for r in ds.problems]),
+                                           encoding="utf-8")
         (tmp / "done").write_text(ds.checksum)
         os.replace(tmp, folder) if not folder.exists() else shutil.rmtree(tmp)
     except OSError:
-        pass
-    return _only(ds, only)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _read_cached(path: Path, only: frozenset[str] | None) -> pd.DataFrame:
@@ -80,4 +109,5 @@ def _only(ds, codes: frozenset[str] | None):
         return ds
     keep = lambda df: df[df.locality_code.isin(codes)].reset_index(drop=True)  # noqa: E731
     return datasets.Dataset(figures=keep(ds.figures), appraisal=keep(ds.appraisal),
-                            path=ds.path, checksum=ds.checksum, files=ds.files)
+                            path=ds.path, checksum=ds.checksum, files=ds.files,
+                            problems=tuple(r for r in ds.problems if r.locality_code in codes))

@@ -16,7 +16,7 @@ import pandas as pd
 
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.model import sources
-from parbrief.model.inputs import TREND_QUARTERS, BriefingInputs, declare_briefing
+from parbrief.model.inputs import TREND_QUARTERS, BriefingInputs, check_rows, declare_briefing
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import findings
 from parbrief.scoring import metrics as metric_functions
@@ -139,11 +139,12 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     """Everything the briefing of one locality in one quarter says, read through its declared
     inputs (``model.inputs.BriefingInputs``): its own rows, its peer group's scores."""
     q = Quarter.parse(period)
-    data = str(Path(data).resolve())
+    given, data = data, str(Path(data).resolve())
     method = sources.load_methodology(methodology)
     inputs = declare_briefing(locality, q, method, apportionment)
     unit = inputs.unit
     ds = sources.dataset_for(data, unit.parent_code, unit.level, q)
+    check_rows(inputs, ds, f"the briefing of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
     tables = sources.group_scores(inputs.peers, ds, method)
     scores = tables[q]

@@ -22,9 +22,10 @@ from functools import lru_cache
 
 import pandas as pd
 
+from parbrief.core.errors import ValidationError
 from parbrief.core.fingerprint import report_code
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.ingest.dataset import Dataset
+from parbrief.ingest.dataset import Dataset, RowProblem
 from parbrief.scoring.methodology import Methodology
 from parbrief.units import crosswalk, register
 
@@ -61,6 +62,13 @@ class DataSlice:
         """(unit, quarter) pairs with any figure at all: whether a unit reported does not
         depend on which indicators are read."""
         return _rows(ds).reported(self)
+
+    def problems(self, ds: Dataset) -> list[RowProblem]:
+        """The validation problems of rows this slice would read (rows left out of ``ds``)."""
+        return [r for r in ds.problems if r.locality_code in self.codes
+                and r.period in self.periods
+                and (self.indicators is None or r.indicators is None
+                     or r.indicators & self.indicators)]
 
     def subset(self, ds: Dataset) -> Dataset:
         """A data set holding only these rows (what a model computes from)."""
@@ -225,6 +233,35 @@ class BriefingInputs:
                          frozenset(str(q) for q in self.window))
 
 
+class RowsInvalidError(ValidationError):
+    """The rows a report reads failed validation."""
+
+    def __init__(self, what: str, data: str, problems: list):
+        self.what, self.data = what, data
+        super().__init__(problems)
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in self.problems]
+        return (f"{self.what} reads rows of the data set that failed validation; correct "
+                f"them (parbrief validate {self.data} lists every problem), then run again:\n"
+                + "\n".join(lines))
+
+
+def problems_of(declared: BriefingInputs | OverviewInputs, ds: Dataset) -> list:
+    """The validation problems of the rows a report reads (rows left out of ``ds``)."""
+    found = {r.problem: None for part in (declared.own, declared.peers.slice)
+             for r in part.problems(ds)}
+    return list(found)
+
+
+def check_rows(declared: BriefingInputs | OverviewInputs, ds: Dataset, what: str,
+               data: str) -> None:
+    """Refuse to make a report from a data set whose rows it reads failed validation."""
+    found = problems_of(declared, ds)
+    if found:
+        raise RowsInvalidError(what, data, found)
+
+
 def declare_briefing(locality: str, period: Quarter | str, method: Methodology,
                      apportionment: str = "area") -> BriefingInputs:
     q = Quarter.parse(str(period))
@@ -323,5 +360,5 @@ def digests(inputs: BriefingInputs | OverviewInputs, ds: Dataset, method: Method
 
 
 __all__ = ["TREND_QUARTERS", "BriefingInputs", "DataSlice", "OverviewInputs", "PeerGroup",
-           "declare_briefing", "declare_overview", "digests", "forget", "level_for",
+           "RowsInvalidError", "check_rows", "declare_briefing", "problems_of", "declare_overview", "digests", "forget", "level_for",
            "methodology_indicators", "peer_group", "peers_digest", "window"]

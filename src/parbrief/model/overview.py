@@ -9,7 +9,7 @@ import pandas as pd
 
 from parbrief.core.periods import Quarter
 from parbrief.model import sources
-from parbrief.model.inputs import declare_overview, level_for
+from parbrief.model.inputs import check_rows, declare_overview, level_for
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
 from parbrief.units import register
@@ -73,7 +73,7 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     (``model.inputs.OverviewInputs``): its units' figures in this quarter and the one before,
     and their league table."""
     q = Quarter.parse(period)
-    data = str(Path(data).resolve())
+    given, data = data, str(Path(data).resolve())
     method = sources.load_methodology(methodology)
     inputs = declare_overview(province, q, method)
     unit, level = inputs.province, inputs.level
@@ -81,6 +81,7 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     # are 2025 communes
     ds = (sources.dataset_for(data, unit.code, level, q) if level == level_for(q.previous())
           else sources.load_dataset(data))
+    check_rows(inputs, ds, f"the overview of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
     scores = sources.group_scores(inputs.peers, ds, method)[q].copy()
     units = inputs.units

@@ -153,12 +153,13 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
     with OutputLock(params.output):
         clean_staging(params.output, {j.out_dir for j in jobs}
                        | {params.output / p for p in params.periods})
-        to_run, results = plan_jobs(jobs, params, inputs, renderer, force, commit)
+        plan = plan_jobs(jobs, params, inputs, renderer, force, commit)
+        results = list(plan.decided)
         runner = EXECUTORS[executor]
         specs = [JobSpec(job=job, root=str(params.root), output=str(params.output),
                          executor=runner.kernel, renderer=renderer, timeout=params.timeout,
                          languages=params.languages, formats=params.formats, manifest=base,
-                         public_parameters=base["parameters"]) for job, base in to_run]
+                         public_parameters=base["parameters"]) for job, base in plan.to_run]
         bar = tqdm(total=len(jobs), initial=len(results), file=sys.stderr,
                    disable=not progress, unit="job", desc=params.name, dynamic_ncols=True)
         try:
@@ -168,7 +169,7 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         order = {job.id: i for i, job in enumerate(jobs)}
         results.sort(key=lambda r: order[r.job])
         failed = [r for r in results if r.status == STATUS_FAILED]
-        problems: list[str] = []
+        problems: list[str] = list(plan.problems)
         pages = _write_index(params, list(params.periods), failed, problems)
         clean_staging(params.output)
     result = BatchResult(output=params.output, results=results, index_pages=pages,

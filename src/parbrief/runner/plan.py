@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from parbrief import __version__
-from parbrief.core.errors import ParbriefError
+from parbrief.core.errors import ParameterError, ParbriefError
 from parbrief.core.files import atomic_write, check_no_symlink
 from parbrief.runner import params as paramfiles
 from parbrief.runner.manifest import (
@@ -94,11 +94,11 @@ def declared_inputs(job: Job, params: Params, method):
                                    job.parameters.get("apportionment", params.apportionment))
 
 
-def inputs_of(job: Job, params: Params, ds, method) -> dict:
+def digests(declared, ds, method) -> dict:
     """The checksums of what a job's report reads (see ``model.inputs.digests``)."""
     from parbrief.model import inputs
 
-    return inputs.digests(declared_inputs(job, params, method), ds, method)
+    return inputs.digests(declared, ds, method)
 
 
 class PlanFile:
@@ -128,20 +128,43 @@ class PlanFile:
                                             indent=0, sort_keys=True) + "\n").encode())
 
 
+@dataclass
+class Plan:
+    to_run: list[tuple[Job, dict]]  # with the manifest fields known before they run
+    decided: list[JobResult]  # up to date, or failed before running
+    problems: list[str]  # about the data set as a whole (each printed once, not per job)
+
+
+def _data_problems(ds, params: Params) -> list[str]:
+    if not ds.problems:
+        return []
+    data = params.public_path(params.data)
+    lines = [f"the data set {data} has {len(ds.problems)} rows that failed validation, left "
+             "out (the jobs that read them failed, the others ran); correct them, then run "
+             "again:"]
+    seen: dict = {}
+    for r in ds.problems:
+        seen.setdefault(r.problem, None)
+    return ["\n".join(lines + [f"  {p}" for p in seen])]
+
+
 def plan_jobs(jobs: list[Job], params: Params, inputs: BatchInputs, renderer: str, force: bool,
-              commit: str | None) -> tuple[list[tuple[Job, dict]], list[JobResult]]:
-    """Which jobs run (with the manifest fields known before they run) and which are decided
-    already (up to date, or failed because the rows they read are invalid)."""
+              commit: str | None) -> Plan:
+    """Which jobs run and which are decided already (up to date, or failed because the rows
+    they read failed validation)."""
     from parbrief.model import sources
+    from parbrief.model.inputs import problems_of
     from parbrief.scoring import methodology as methodologies
 
     plan = PlanFile(params.output)
     to_run: list[tuple[Job, dict]] = []
     decided: list[JobResult] = []
     undecided: list[tuple[Job, dict | None, str]] = []
+    manifests = {job.id: read_manifest(job.path(".manifest.json")) for job in jobs}
+    _refuse_another_methodologys_reports(jobs, manifests, params, inputs)
     for job in jobs:
         quick = job_key(job, params, inputs, renderer, "set:" + inputs.data_checksum)
-        manifest = read_manifest(job.path(".manifest.json"))
+        manifest = manifests[job.id]
         known = plan.fingerprint(job, quick)
         if not force and known and manifest and manifest.get("fingerprint") == known \
                 and outputs_intact(manifest, job.out_dir):
@@ -149,29 +172,75 @@ def plan_jobs(jobs: list[Job], params: Params, inputs: BatchInputs, renderer: st
         else:
             undecided.append((job, manifest, quick))
     if not undecided:
-        return to_run, decided
+        return Plan(to_run, decided, [])
     method = methodologies.load(params.methodology)
+    data = params.public_path(params.data)
     try:
         ds = sources.load_dataset(str(params.data))
-    except ParbriefError:  # the notebooks report the data's problems, job by job
-        ds = None
+    except ParbriefError as e:  # nothing in it can be trusted: no job runs, one message
+        lines = str(e).splitlines() or [type(e).__name__]
+        for job, _, _ in undecided:
+            decided.append(failed_result(
+                job, f"the data set {data} cannot be used: {lines[0]}"
+                     + (f" (and {len(lines) - 1} more problems)" if len(lines) > 1 else ""),
+                f"{type(e).__name__}: {lines[0]}"))
+        return Plan(to_run, decided, ["\n".join(
+            [f"the data set {data} cannot be used; nothing was run (parbrief validate {data} "
+             "lists every problem):"] + [f"  {line}" for line in lines])])
     for job, manifest, quick in undecided:
-        parts = inputs_of(job, params, ds, method) if ds is not None else \
-            {"inputs": None, "data_set": inputs.data_checksum}
-        full = job_key(job, params, inputs, renderer, "inputs:" + parts["inputs"]) \
-            if ds is not None else quick
+        declared = declared_inputs(job, params, method)
+        bad = problems_of(declared, ds)
+        if bad:
+            more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+            decided.append(failed_result(job, f"rows it reads failed validation: {bad[0]}{more}",
+                                         f"RowsInvalidError: {bad[0]}"))
+            continue
+        parts = digests(declared, ds, method)
+        full = job_key(job, params, inputs, renderer, "inputs:" + parts["inputs"])
         plan.remember(job, quick, full)
         if not force and manifest and manifest.get("fingerprint") == full \
                 and outputs_intact(manifest, job.out_dir):
             decided.append(skipped_result(job, manifest))
             continue
         to_run.append((job, manifest_base(job, params, inputs, full, parts, renderer, commit)))
+    problems = _data_problems(ds, params)
     sources.forget()  # the workers read the data themselves
     try:
         plan.write(params.output)
     except OSError:  # e.g. a full disk: the next run computes the fingerprints again
         pass
-    return to_run, decided
+    return Plan(to_run, decided, problems)
+
+
+def _params_name(params: Params) -> str | None:
+    return params.public_path(params.file) if params.file else None
+
+
+def _refuse_another_methodologys_reports(jobs: list[Job], manifests: dict, params: Params,
+                                         inputs: BatchInputs) -> None:
+    """Reports made under another methodology by another params file are not replaced
+    silently: the same path would then hold another index, rank and class. (A params file
+    that changes its own methodology replaces its own reports: that is what it asks for.)"""
+    ours = _params_name(params)
+    method = inputs.methodology
+    clashes = []
+    for job in jobs:
+        manifest = manifests[job.id] or {}
+        theirs = manifest.get("methodology") or {}
+        made_by = manifest.get("params_file")
+        if manifest and made_by != ours and (theirs.get("id"), theirs.get("path")) != \
+                (method["id"], method.get("path")):
+            clashes.append((job, made_by, theirs.get("id")))
+    if clashes:
+        job, made_by, other = clashes[0]
+        others = f" and {len(clashes) - 1} more" if len(clashes) > 1 else ""
+        raise ParameterError(
+            f"{ours or 'these parameters'}: the output folder "
+            f"{params.public_path(params.output)} holds reports made by "
+            f"{made_by or 'another params file'} with methodology {other} "
+            f"({job.id}{others}); this params file uses methodology {method['id']}. Give it "
+            "an output folder of its own (output: in the params file, e.g. "
+            f"../reports/{method['id']}), or remove those reports first")
 
 
 def skipped_result(job: Job, manifest: dict) -> JobResult:
@@ -200,6 +269,7 @@ def manifest_base(job: Job, params: Params, inputs: BatchInputs, fingerprint: st
         "notebook": {"path": params.public_path(job.notebook),
                      "sha256": inputs.notebooks[str(job.notebook)]},
         "parbrief_version": __version__, "code_checksum": inputs.code, "git_commit": commit,
+        "params_file": _params_name(params),
         "parameters": public_parameters(job, params), "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
         "packages": package_versions(),
