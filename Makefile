@@ -5,21 +5,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KERNEL := parbrief
+LOCK := requirements.lock
 PARAMS ?= params/nghe-an-latest.yaml
 WORKERS ?=
 
-.PHONY: setup briefings scores test test-fast lab bench bench-national sample clean
+.PHONY: setup lock briefings scores test test-fast lab bench bench-national sample clean
 
 setup: $(STAMP)
 
-# The venv is rebuilt when the declared dependencies change.
-$(STAMP): pyproject.toml
+# The venv is rebuilt when the declared or locked dependencies change. It holds exactly the
+# versions of requirements.lock, every file checked against its sha256; then parbrief itself.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	# The kernel lives inside the venv (--sys-prefix) so notebooks run with exactly these packages.
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (parbrief)" >/dev/null
 	touch $(STAMP)
+
+# Resolve the dependencies of pyproject.toml again (after editing it) into requirements.lock.
+lock: setup
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra lab --python-version 3.11 \
+		--python-platform linux --generate-hashes --quiet -o $(LOCK)
 
 briefings: setup
 	$(BIN)/parbrief batch $(PARAMS) $(if $(WORKERS),--workers $(WORKERS))
@@ -34,7 +43,6 @@ test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lab: setup
-	$(BIN)/python -m pip install --quiet -e '.[lab]'
 	$(BIN)/jupyter lab notebooks/
 
 sample: setup

@@ -421,3 +421,47 @@ def test_a_briefing_whose_rows_failed_validation_says_which(tmp_path):
         ":value: negative count -1 for inspections_unscheduled; counts cannot be negative, "
         "correct the figure")
     assert briefing.prepare("16681", PERIOD, folder, "par-commune").reported
+
+
+def test_a_data_set_written_while_it_is_read_is_never_cached_under_the_wrong_key(
+        tmp_path, monkeypatch):
+    """Two versions of a figures file replace each other as fast as they can while the data
+    set is read: what comes back is one version whole, under that version's checksum; never
+    rows of one under the key of the other."""
+    import threading
+
+    from parbrief.ingest import validated
+
+    monkeypatch.setenv("PARBRIEF_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "data"
+    folder.mkdir()
+    text = (SAMPLE / "figures.csv").read_text(encoding="utf-8")
+    versions = [text, text.replace("17266,2026Q3,inspections_unscheduled,0,",
+                                   "17266,2026Q3,inspections_unscheduled,5,")]
+    assert versions[0] != versions[1]
+    target = folder / "figures.csv"
+    target.write_text(versions[0], encoding="utf-8")
+    stop = threading.Event()
+
+    def churn() -> None:
+        n = 0
+        while not stop.is_set():
+            tmp = folder / f".figures.{n % 2}.tmp"
+            tmp.write_text(versions[n % 2], encoding="utf-8")
+            os.replace(tmp, target)
+            n += 1
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    try:
+        first = validated.load_validated(str(folder))
+        again = validated.load_validated(str(folder))  # read back from the cache, or not
+    finally:
+        stop.set()
+        writer.join()
+    for ds in (first, again):
+        row = ds.figures[(ds.figures.locality_code == "17266") & (ds.figures.period == PERIOD)
+                         & (ds.figures.indicator == "inspections_unscheduled")]
+        version = versions[1] if float(row.value.iloc[0]) == 5 else versions[0]
+        target.write_text(version, encoding="utf-8")
+        assert ds.checksum == datasets.checksum([target])

@@ -7,18 +7,19 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from parbrief.core import cache
-from parbrief.core.errors import Problem, ValidationError
+from parbrief.core.errors import ValidationError
 from parbrief.core.fingerprint import code_fingerprint
 from parbrief.ingest import dataset as datasets
 from parbrief.ingest import readers
 
 
-def load_validated(path: str, only: frozenset[str] | None = None):
+def load_validated(path: str, only: frozenset[str] | None = None, partial: bool = False):
     """``dataset.load_checked``, remembered by content checksum.
 
     Validating every row against the register costs seconds for a province and minutes for
@@ -26,34 +27,48 @@ def load_validated(path: str, only: frozenset[str] | None = None):
     of the rows left out) is kept as Parquet under ``$PARBRIEF_CACHE`` (default
     ``~/.cache/parbrief``), keyed by the files' bytes and the code validation runs.
 
-    The files are checksummed before and after they are read: a file that changes while it is
-    read is read again, so the cached table is the validation of exactly the bytes its key
-    names.
+    The files are copied first and the copies read and checksummed: a file that changes while
+    it is read cannot put one version's rows under another version's checksum.
 
     ``only`` keeps the rows of these locality codes (the whole data set is still validated and
     checksummed); from the cache only those rows are read.
+
+    ``partial``: rows that fail validation are left out and listed in ``problems`` (a report
+    that does not read them can be made); by default any problem is a ``ValidationError``.
     """
     files, appraisal, problems = readers.dataset_files(Path(path))
     if problems or not files:
         return _only(datasets.load(path), only)
     all_files = files + ([appraisal] if appraisal else [])
     code = code_fingerprint("ingest", packages=("vietnamadminunits",))
-    for _attempt in range(3):
-        before = datasets.checksum(all_files)
-        folder = cache.cache_dir() / "validated" / hashlib.sha256(
-            (before + code).encode()).hexdigest()
-        cached = _read_entry(folder, Path(path), tuple(all_files), only)
-        if cached is not None:
-            return cached
-        ds = datasets.load_checked(path)
-        if datasets.checksum(all_files) == before == ds.checksum:
-            break
-    else:
-        raise ValidationError([Problem(str(path), 0, "", (
-            "the data set's files changed while they were read, three times; wait until "
-            "they are no longer being written, then run again"))])
-    _write_entry(folder, ds)
-    return _only(ds, only)
+    cached = _read_entry(_entry(datasets.checksum(all_files), code), Path(path),
+                         tuple(all_files), only)
+    if cached is not None:
+        return _checked(cached, partial)
+    # Validate a copy of the files: what is read, checksummed and kept under that checksum is
+    # one and the same set of bytes, whatever happens to the files meanwhile.
+    top = cache.cache_dir()
+    top.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=top, prefix="snapshot-") as tmp:
+        for f in all_files:
+            shutil.copyfile(f, Path(tmp) / f.name)
+        copy = Path(tmp) if Path(path).is_dir() else Path(tmp) / Path(path).name
+        ds = datasets.load_checked(copy)
+    ds = datasets.Dataset(figures=ds.figures, appraisal=ds.appraisal, path=Path(path),
+                          checksum=ds.checksum, files=tuple(all_files), problems=ds.problems)
+    _write_entry(_entry(ds.checksum, code), ds)
+    return _checked(_only(ds, only), partial)
+
+
+def _checked(ds, partial: bool):
+    if ds.problems and not partial:
+        raise ValidationError([r.problem for r in ds.problems])
+    return ds
+
+
+def _entry(files_checksum: str, code: str) -> Path:
+    return cache.cache_dir() / "validated" / hashlib.sha256(
+        (files_checksum + code).encode()).hexdigest()
 
 
 def _read_entry(folder: Path, path: Path, files: tuple, only) -> datasets.Dataset | None:

@@ -28,7 +28,7 @@ def file_signature(path: str) -> tuple:
 
 @lru_cache(maxsize=8)
 def _load_dataset_cached(path: str, signature: tuple):
-    return load_validated(path)
+    return load_validated(path, partial=True)
 
 
 def load_dataset(path: str):
@@ -50,7 +50,7 @@ def province_units(province: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _province_dataset_cached(path: str, province: str, signature: tuple):
-    return load_validated(path, only=province_units(province))
+    return load_validated(path, only=province_units(province), partial=True)
 
 
 def province_dataset(path: str, province: str):

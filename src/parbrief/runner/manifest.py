@@ -15,9 +15,10 @@ from pathlib import Path
 from parbrief import __version__
 from parbrief.core.files import check_no_symlink, fsync_dir, sha256_file
 from parbrief.core.fingerprint import report_code
-from parbrief.runner.params import Job
+from parbrief.runner.params import PROJECT_ROOT, Job
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+LOCK_FILE = "requirements.lock"
 
 
 PACKAGES = ("pandas", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "typst",
@@ -27,6 +28,14 @@ PACKAGES = ("pandas", "papermill", "nbconvert", "nbclient", "nbformat", "ipykern
 def code_checksum() -> str:
     """The fingerprint of every file of parbrief that shapes a published byte."""
     return report_code()
+
+
+@lru_cache(maxsize=1)
+def lock_checksum() -> str | None:
+    """sha256 of the dependency lock the environment was installed from (``requirements.lock``
+    of parbrief's checkout), or None where parbrief was installed without it."""
+    lock = PROJECT_ROOT / LOCK_FILE
+    return sha256_file(lock) if lock.is_file() else None
 
 
 @lru_cache(maxsize=1)

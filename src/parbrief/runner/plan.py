@@ -28,6 +28,7 @@ from parbrief.runner import params as paramfiles
 from parbrief.runner.manifest import (
     MANIFEST_VERSION,
     code_checksum,
+    lock_checksum,
     outputs_intact,
     package_versions,
     read_manifest,
@@ -51,6 +52,7 @@ class BatchInputs:
     methodology: dict  # id, version, checksum, and the public path of a file given by path
     notebooks: dict  # path -> sha256
     code: str
+    lock: str | None  # sha256 of the dependency lock the environment was installed from
 
 
 def batch_inputs(params: Params) -> BatchInputs:
@@ -68,7 +70,8 @@ def batch_inputs(params: Params) -> BatchInputs:
     if paramfiles.is_yaml(params.methodology):
         described["path"] = params.public_path(params.methodology)
     return BatchInputs(data_checksum=datasets.checksum(files), methodology=described,
-                       notebooks=notebooks, code=code_checksum())
+                       notebooks=notebooks, code=code_checksum(),
+                       lock=lock_checksum())
 
 
 def job_key(job: Job, params: Params, inputs: BatchInputs, renderer: str, data: str) -> str:
@@ -76,7 +79,8 @@ def job_key(job: Job, params: Params, inputs: BatchInputs, renderer: str, data: 
     return _sha({
         "kind": job.kind, "notebook": inputs.notebooks[str(job.notebook)],
         "parameters": job.parameters, "data": data, "methodology": inputs.methodology,
-        "parbrief": __version__, "code": inputs.code, "languages": list(params.languages),
+        "parbrief": __version__, "code": inputs.code, "lock": inputs.lock,
+        "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
         # the date PDFs carry: another value re-renders them
         "pdf_date": os.environ.get("SOURCE_DATE_EPOCH") if "pdf" in params.formats else None,
@@ -86,19 +90,19 @@ def job_key(job: Job, params: Params, inputs: BatchInputs, renderer: str, data: 
 def declared_inputs(job: Job, params: Params, method):
     """The inputs a job's report reads, declared from its parameters as its notebook's
     ``prepare`` declares them."""
-    from parbrief.model import inputs
+    from parbrief.model import inputs as declare
 
     if job.kind == "overview":
-        return inputs.declare_overview(job.locality, job.period, method)
-    return inputs.declare_briefing(job.locality, job.period, method,
-                                   job.parameters.get("apportionment", params.apportionment))
+        return declare.declare_overview(job.locality, job.period, method)
+    return declare.declare_briefing(job.locality, job.period, method,
+                                    job.parameters.get("apportionment", params.apportionment))
 
 
 def digests(declared, ds, method) -> dict:
     """The checksums of what a job's report reads (see ``model.inputs.digests``)."""
-    from parbrief.model import inputs
+    from parbrief.model import inputs as declare
 
-    return inputs.digests(declared, ds, method)
+    return declare.digests(declared, ds, method)
 
 
 class PlanFile:
@@ -212,8 +216,23 @@ def plan_jobs(jobs: list[Job], params: Params, inputs: BatchInputs, renderer: st
     return Plan(to_run, decided, problems)
 
 
-def _params_name(params: Params) -> str | None:
-    return params.public_path(params.file) if params.file else None
+def _params_id(params: Params) -> str | None:
+    """Which params file made a report, recorded without its name (a file name can hold what
+    must not be published): the sha256 of its path in the project."""
+    if not params.file:
+        return None
+    return hashlib.sha256(params.public_path(params.file).encode("utf-8")).hexdigest()
+
+
+def _params_file_named(params_id: str | None, params: Params) -> str | None:
+    """The params file of the project whose id is ``params_id`` (to name it on the console)."""
+    for candidate in sorted(params.root.glob("**/*.y*ml")):
+        if ".venv" in candidate.parts or "reports" in candidate.parts:
+            continue
+        public = params.public_path(candidate)
+        if hashlib.sha256(public.encode("utf-8")).hexdigest() == params_id:
+            return public
+    return None
 
 
 def _refuse_another_methodologys_reports(jobs: list[Job], manifests: dict, params: Params,
@@ -221,21 +240,23 @@ def _refuse_another_methodologys_reports(jobs: list[Job], manifests: dict, param
     """Reports made under another methodology by another params file are not replaced
     silently: the same path would then hold another index, rank and class. (A params file
     that changes its own methodology replaces its own reports: that is what it asks for.)"""
-    ours = _params_name(params)
+    ours = _params_id(params)
     method = inputs.methodology
     clashes = []
     for job in jobs:
         manifest = manifests[job.id] or {}
         theirs = manifest.get("methodology") or {}
-        made_by = manifest.get("params_file")
+        made_by = manifest.get("params_id")
         if manifest and made_by != ours and (theirs.get("id"), theirs.get("path")) != \
                 (method["id"], method.get("path")):
             clashes.append((job, made_by, theirs.get("id")))
     if clashes:
         job, made_by, other = clashes[0]
+        made_by = _params_file_named(made_by, params)
         others = f" and {len(clashes) - 1} more" if len(clashes) > 1 else ""
+        here = params.public_path(params.file) if params.file else "these parameters"
         raise ParameterError(
-            f"{ours or 'these parameters'}: the output folder "
+            f"{here}: the output folder "
             f"{params.public_path(params.output)} holds reports made by "
             f"{made_by or 'another params file'} with methodology {other} "
             f"({job.id}{others}); this params file uses methodology {method['id']}. Give it "
@@ -269,10 +290,10 @@ def manifest_base(job: Job, params: Params, inputs: BatchInputs, fingerprint: st
         "notebook": {"path": params.public_path(job.notebook),
                      "sha256": inputs.notebooks[str(job.notebook)]},
         "parbrief_version": __version__, "code_checksum": inputs.code, "git_commit": commit,
-        "params_file": _params_name(params),
+        "params_id": _params_id(params),
         "parameters": public_parameters(job, params), "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
-        "packages": package_versions(),
+        "packages": package_versions(), "lock": inputs.lock,
     }
 
 
