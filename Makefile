@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 KERNEL := parbrief
 PARAMS ?= params/nghe-an-latest.yaml
 WORKERS ?=
+# JupyterLab's own options; the defaults suit a headless server reached through an SSH tunnel.
+# e.g. make lab LAB_ARGS="--ip=0.0.0.0 --port=9000 --IdentityProvider.token=SECRET --no-browser"
+LAB_ARGS ?= --ip=127.0.0.1 --port=8888 --no-browser
 
 .PHONY: setup briefings scores test test-fast lab bench bench-national sample clean
 
@@ -16,7 +19,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
 	# The kernel lives inside the venv (--sys-prefix) so notebooks run with exactly these packages.
 	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (parbrief)" >/dev/null
 	touch $(STAMP)
@@ -33,9 +36,10 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# JupyterLab on the project root (data/, reports/ in reach), as root too; templates and
+# published reports read-only, working copies in work/ (see src/parbrief/lab.py).
 lab: setup
-	$(BIN)/python -m pip install --quiet -e '.[lab]'
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/parbrief lab $(LAB_ARGS)
 
 sample: setup
 	$(BIN)/parbrief sample --out data/sample --province 40 --from 2023Q1 --to 2026Q3 --seed 876

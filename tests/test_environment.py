@@ -1,4 +1,5 @@
-"""environment.yml (conda users) must list exactly what pyproject.toml declares."""
+"""environment.yml (conda users) must list exactly what pyproject.toml declares, its extras
+(test, lab) included."""
 
 import tomllib
 from pathlib import Path
@@ -10,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _pyproject_requirements() -> set[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    return set(project["dependencies"]).union(*extras.values())
 
 
 def _environment_requirements() -> set[str]:

@@ -30,6 +30,7 @@ def test_verify_passes_then_names_what_changed(small_batch, tmp_path):
     assert ok.exit_code == 0, ok.output
     assert "MISMATCH" not in ok.output
 
+    report.chmod(0o644)  # published read-only: someone made it writable and edited it
     report.write_bytes(report.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
     figures = project / "data" / "sample" / "figures.csv"
     lines = figures.read_text(encoding="utf-8").splitlines()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.model import sources
+from parbrief.model import lookup, sources
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import findings
 from parbrief.scoring import metrics as metric_functions
@@ -58,6 +58,34 @@ class Briefing:
         if self.locality.parent_code is None:
             return None
         return register.get(self.locality.parent_code, self.period)
+
+    def tables(self) -> list[tuple[str, str, str]]:
+        """(expression, size, what it holds) for every table the briefing carries."""
+        def size(frame) -> str:
+            return f"{len(frame)} × {len(frame.columns)}" if frame is not None else "0"
+        return [
+            ("b.scores", size(self.scores), "scores of the reporting peers this quarter"),
+            ("b.points", size(self.points), "points per criterion of this locality"),
+            ("b.trend", size(self.trend), "index and key rates, the last 8 quarters"),
+            ("b.figures[b.period]", f"{len(self.figures.get(self.period, {}))} figures",
+             "the raw figures reported this quarter"),
+            ("b.metrics[b.period]", f"{len(self.metrics.get(self.period, {}))} rates",
+             "the rates computed from them"),
+        ]
+
+    def __repr__(self) -> str:
+        """A compact summary (not the 50,000 characters of every field)."""
+        unit = f"{self.locality.code} {self.locality.name}"
+        if self.reported:
+            result = (f"index {self.own['index']:.2f}, rank {int(self.own['rank'])}/"
+                      f"{int(self.own['rank_of'])}, {self.own.get('classification')}")
+        else:
+            result = "did not report"
+        lines = [f"Briefing {unit}, {self.period}, {self.methodology.id}: {result}"]
+        lines += [f"  {expr:<20} {shape:>10}  {what}" for expr, shape, what in self.tables()]
+        lines.append("  explain(b): how each number came about; peer_table(b): every peer "
+                     "(from parbrief.present.explain import explain, peer_table)")
+        return "\n".join(lines)
 
 
 
@@ -140,8 +168,9 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
     method = sources.load_methodology(methodology)
-    unit = register.get(locality, q)
+    unit = lookup.locality(locality, q, data)  # a code, or a name in the data's provinces
     ds = sources.dataset_for(data, unit.parent_code, unit.level, q)
+    lookup.check_quarter(ds, q, data)  # a quarter beyond the data is an error, not a briefing
     scores = sources.peer_scores(data, methodology, unit.parent_code, unit.level, q)
     reported = not scores.empty and unit.code in set(scores.code)
     own = scores[scores.code == unit.code].iloc[0].to_dict() if reported else {}
@@ -159,7 +188,8 @@ def prepare(locality: str, period: str, data: str, methodology: str,
                                  & (ds.appraisal.locality_code == unit.code)] \
             if len(ds.appraisal) else ds.appraisal
         points = scoring.criterion_points(wide, appraisal, method)
-    trend = _trend(data, ds, method, unit, q, apportionment) if reported else pd.DataFrame()
+    # the quarters that exist, even when this one was not reported
+    trend = _trend(data, ds, method, unit, q, apportionment)
     last_year = q.same_quarter_last_year()
     last_year_index = None
     if len(trend) and str(last_year) in set(trend.period):
@@ -174,7 +204,7 @@ def prepare(locality: str, period: str, data: str, methodology: str,
         reported=reported, scores=scores, own=own, peers_not_reported=not_reported,
         points=points, figures=figures_by_q, metrics=metrics_by_q, trend=trend,
         last_year_index=last_year_index, missing_figures=missing,
-        parameters=(parameters := dict(locality=locality, period=str(q),
+        parameters=(parameters := dict(locality=unit.code, period=str(q),
                                        methodology=methodology, apportionment=apportionment)),
         provenance=sources.provenance(ds, method, parameters),
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import Quarter
-from parbrief.model import sources
+from parbrief.model import lookup, sources
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
 from parbrief.units import register
@@ -75,12 +75,13 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     q = Quarter.parse(period)
     data = str(Path(data).resolve())
     method = sources.load_methodology(methodology)
-    unit = register.get(province, q)
+    unit = lookup.province(province, q)  # a code, or a province's name
     level = _level_for(q)
     # this quarter's and the previous one's units: the province's own rows suffice when both
     # are 2025 communes
     ds = (sources.dataset_for(data, unit.code, level, q) if level == _level_for(q.previous())
           else sources.load_dataset(data))
+    lookup.check_quarter(ds, q, data)  # a quarter beyond the data is an error, not an overview
     scores = sources.peer_scores(data, methodology, unit.code, level, q).copy()
     units = register.children(unit.code, q, level=level)
     by_code = {u.code: u for u in units}
@@ -95,6 +96,6 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     return Overview(province=unit, period=q, methodology=method, dataset=ds, level=level,
                     scores=scores, not_reported=[u for u in units if u.code not in reported],
                     figures=figures, metrics=met, previous_metrics=prev_met,
-                    parameters=(parameters := dict(province=province, period=str(q),
+                    parameters=(parameters := dict(province=unit.code, period=str(q),
                                                    methodology=methodology)),
                     provenance=sources.provenance(ds, method, parameters))

@@ -18,6 +18,7 @@ from parbrief.core.fingerprint import report_code
 from parbrief.runner.params import Job
 
 MANIFEST_VERSION = 1
+READ_ONLY = 0o444  # every published file: readable by all, writable by none
 
 
 PACKAGES = ("pandas", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "typst",
@@ -88,6 +89,7 @@ def publish_report(staged: Path, job: Job, output: Path, manifest: dict) -> list
     for p in files:  # flush the staged bytes before they become visible under their names
         with open(p, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(p, READ_ONLY)  # published reports are read-only (an editor cannot save them)
     manifest["outputs"] = outputs
     staged_manifest = staged.parent / "manifest.json"  # beside the outputs, not one of them
     with open(staged_manifest, "wb") as f:
@@ -95,6 +97,7 @@ def publish_report(staged: Path, job: Job, output: Path, manifest: dict) -> list
                  + "\n").encode("utf-8"))
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(staged_manifest, READ_ONLY)
     targets = []
     for out in outputs:  # folders made (and links refused) before anything is swapped
         target = folder / out["path"]
