@@ -65,6 +65,8 @@ def declare(path: Path | str) -> list[str]:
 
 def _first_line(source: str) -> str:
     line = next((s for s in source.splitlines() if s.strip()), "")
+    if not line.lstrip().startswith("#"):
+        line = line.split("  #")[0]  # the code, not its comment
     return line if len(line) <= 60 else line[:57] + "..."
 
 
