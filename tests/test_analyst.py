@@ -364,7 +364,7 @@ def test_b_is_a_compact_summary_listing_its_tables(tan_ky):
     text = repr(tan_ky)
     assert text.splitlines()[0] == ("Briefing 17266 Xã Tân Kỳ, 2026Q3, par-commune: index 75.11, "
                                     "rank 103/129, Fair")
-    assert len(text) < 1000 and "b.scores" in text and "explain(b)" in text
+    assert len(text) < 1000 and "b.scores" in text and "sections.explain(b)" in text
     html = explain_view.briefing_html(tan_ky, "vi")
     assert "Chỉ số 75,11, xếp thứ 103/129, Khá." in html and "<code>b.trend</code>" in html
 

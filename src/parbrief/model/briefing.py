@@ -83,8 +83,8 @@ class Briefing:
             result = "did not report"
         lines = [f"Briefing {unit}, {self.period}, {self.methodology.id}: {result}"]
         lines += [f"  {expr:<20} {shape:>10}  {what}" for expr, shape, what in self.tables()]
-        lines.append("  explain(b): how each number came about; peer_table(b): every peer "
-                     "(from parbrief.present.explain import explain, peer_table)")
+        lines.append("  sections.explain(b): how each number came about; "
+                     "sections.peer_table(b): every peer")
         return "\n".join(lines)
 
 
