@@ -180,6 +180,14 @@ def test_an_analyst_in_jupyterlab(lab, browser):
         img = images.nth(i)
         img.scroll_into_view_if_needed()
         assert img.evaluate("i => i.complete && i.naturalWidth") > 500
+    # "Trust Notebook" saves the notebook: the server refuses, and says why
+    page.keyboard.press("Control+Shift+c")
+    page.keyboard.insert_text("Trust")
+    page.keyboard.press("Enter")
+    page.locator(".jp-Dialog-button.jp-mod-accept", has_text="Trust").click()
+    page.get_by_text("File Save Error").wait_for()
+    assert "is read-only (a published report" in page.locator(".jp-Dialog-body").inner_text()
+    page.locator(".jp-Dialog-button", has_text="Close").click()
     _run_all(page)
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0

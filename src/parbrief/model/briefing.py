@@ -166,7 +166,9 @@ def prepare(locality: str, period: str, data: str, methodology: str,
             apportionment: str = "area") -> Briefing:
     """Everything the briefing of one locality in one quarter says."""
     q = Quarter.parse(period)
-    data = str(Path(data).resolve())
+    data = lookup.input_path(data)  # found from a report's folder too
+    if Path(methodology).suffix in (".yaml", ".yml"):
+        methodology = lookup.input_path(methodology)
     method = sources.load_methodology(methodology)
     unit = lookup.locality(locality, q, data)  # a code, or a name in the data's provinces
     ds = sources.dataset_for(data, unit.parent_code, unit.level, q)

@@ -9,6 +9,7 @@ to hear which quarters there are, not to read a briefing saying nobody reported.
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 from parbrief.core.errors import PeriodError, UnknownLocalityError
 from parbrief.core.periods import Quarter
@@ -16,6 +17,20 @@ from parbrief.model import sources
 from parbrief.units import register
 
 SUGGESTIONS = 3
+
+
+def input_path(path: str) -> str:
+    """An input's absolute path. A relative path not found from the kernel's folder is looked up
+    in the folders above it: a published report keeps its parameters relative to the project
+    folder (the batch runs there), and re-run where it sits, three folders down, it finds the
+    project's data all the same."""
+    given = Path(path)
+    if given.is_absolute() or given.exists():
+        return str(given.resolve())
+    for folder in Path.cwd().resolve().parents:
+        if (folder / given).exists():
+            return str(folder / given)
+    return str(given.resolve())  # not found anywhere: the reader says so, naming it
 
 
 def data_provinces(data: str, period: Quarter) -> list[register.Locality]:
@@ -130,4 +145,4 @@ def _between(first: Quarter, last: Quarter) -> list[Quarter]:
     return out[::-1]
 
 
-__all__ = ["check_quarter", "data_provinces", "locality", "province"]
+__all__ = ["check_quarter", "data_provinces", "input_path", "locality", "province"]

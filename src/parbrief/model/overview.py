@@ -73,7 +73,9 @@ def _totals(ds, codes: list[str], period: Quarter) -> tuple[dict, dict]:
 
 def prepare(province: str, period: str, data: str, methodology: str) -> Overview:
     q = Quarter.parse(period)
-    data = str(Path(data).resolve())
+    data = lookup.input_path(data)  # found from a report's folder too
+    if Path(methodology).suffix in (".yaml", ".yml"):
+        methodology = lookup.input_path(methodology)
     method = sources.load_methodology(methodology)
     unit = lookup.province(province, q)  # a code, or a province's name
     level = _level_for(q)

@@ -207,41 +207,22 @@ def _scrub_outputs(cell, paths: tuple[re.Pattern, dict[str, str]]) -> None:
                     out["data"][mime] = scrub(data, paths)
 
 
-def in_place_parameters(public_parameters: dict, root: str, folder: Path | None) -> dict:
-    """The parameters as a published notebook runs them where it sits: its data (and a
-    methodology file) relative to the report's own folder, which is the kernel's folder when
-    JupyterLab opens it. A report written outside the project keeps the project's paths."""
-    if folder is None:
-        return public_parameters
-    out = dict(public_parameters)
-    for key in ("data", "methodology"):
-        value = out.get(key)
-        if not isinstance(value, str) or Path(value).is_absolute() or \
-                (key == "methodology" and not paramfiles.is_yaml(value)):
-            continue
-        try:
-            Path(folder).resolve().relative_to(Path(root).resolve())
-        except ValueError:
-            return public_parameters
-        out[key] = Path(os.path.relpath(Path(root) / value, folder)).as_posix()
-    return out
+# A published notebook re-runs where it sits: its parameters are relative to the project folder,
+# which ``briefing.prepare`` finds above the report's folder (``model.lookup.input_path``).
+IN_PLACE_NOTE = ("# Paths are relative to the project folder; run where it sits, this report finds "
+                 "them\n# in the folders above it.\n")
 
 
-IN_PLACE_NOTE = ("# Paths are relative to this report's folder: it re-runs where it sits.\n"
-                 "# The batch ran it from the project folder with: {parameters}\n")
-
-
-def published_copy(nb, public_parameters: dict, root: str, folder: Path | None = None):
+def published_copy(nb, public_parameters: dict, root: str):
     """The executed notebook as it may be published: outputs kept; absolute paths (in the
     metadata, and in error messages, tracebacks and warnings), timings and the papermill
-    bookkeeping that names the machine removed. With the report's ``folder``, the parameters
-    cell names the data relative to it, so the notebook re-runs in place."""
+    bookkeeping that names the machine removed. The parameters cell says how its
+    project-relative paths are found when it re-runs where it sits."""
     import copy
 
     from papermill.translators import translate_parameters
 
     nb = copy.deepcopy(nb)
-    in_place = in_place_parameters(public_parameters, root, folder)
     paths = machine_paths(root)
     pm = nb.metadata.get("papermill", {})
     nb.metadata["papermill"] = {
@@ -267,11 +248,8 @@ def published_copy(nb, public_parameters: dict, root: str, folder: Path | None =
             meta["papermill"] = {k: v for k, v in meta["papermill"].items()
                                  if k in ("exception", "status")}
         if "injected-parameters" in meta.get("tags", []):
-            cell.source = translate_parameters("python3", "python", in_place, "Parameters")
-            if in_place != public_parameters:
-                changed = ", ".join(f"{k}={public_parameters[k]!r}" for k in public_parameters
-                                    if in_place[k] != public_parameters[k])
-                cell.source = IN_PLACE_NOTE.format(parameters=changed) + cell.source
+            cell.source = IN_PLACE_NOTE + translate_parameters(
+                "python3", "python", public_parameters, "Parameters")
     return nb
 
 
@@ -339,7 +317,7 @@ def save_failed(spec: JobSpec, executed: Path, error_name: str, error_value: str
             anchor.metadata["tags"] = [ERROR_MARKER_TAG]
             nb.cells.insert(index, anchor)
             nb.cells.insert(0, note)
-    published = published_copy(nb, spec.public_parameters, spec.root, failed_dir)
+    published = published_copy(nb, spec.public_parameters, spec.root)
     check_no_symlink(target, Path(spec.output))
     atomic_write(target, nbformat.writes(published).encode("utf-8"))
     return cell, target
@@ -411,7 +389,7 @@ def run_job(spec: JobSpec) -> dict:
             result.detail = f"{where}{name}: {value}"
             return asdict(result) | {"seconds": time.perf_counter() - start}
 
-        published = published_copy(nb, spec.public_parameters, spec.root, job.out_dir)
+        published = published_copy(nb, spec.public_parameters, spec.root)
         from parbrief.publish import render
         from parbrief.publish.notebook_copy import viewable_without_trust
 
