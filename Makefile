@@ -8,6 +8,9 @@ KERNEL := parbrief
 LOCK := requirements.lock
 PARAMS ?= params/nghe-an-latest.yaml
 WORKERS ?=
+# JupyterLab's own options; the defaults suit a headless server reached through an SSH tunnel.
+# e.g. make lab LAB_ARGS="--ip=0.0.0.0 --port=9000 --IdentityProvider.token=SECRET --no-browser"
+LAB_ARGS ?= --ip=127.0.0.1 --port=8888 --no-browser
 
 .PHONY: setup lock briefings scores test test-fast lab bench bench-national sample clean
 
@@ -42,8 +45,10 @@ test: setup
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
+# JupyterLab on the project root (data/, reports/ in reach), as root too; templates and
+# published reports read-only, working copies in work/ (see src/parbrief/lab.py).
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/parbrief lab $(LAB_ARGS)
 
 sample: setup
 	$(BIN)/parbrief sample --out data/sample --province 40 --from 2023Q1 --to 2026Q3 --seed 876

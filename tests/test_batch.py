@@ -24,6 +24,7 @@ from parbrief.core.errors import ParameterError
 from parbrief.publish import contract
 from parbrief.runner.batch import run_batch
 from parbrief.runner.lock import BatchLockedError, OutputLock
+from parbrief.runner.notebooks import declare
 from parbrief.runner.params import (
     NOTEBOOKS,
     check_notebook_parameters,
@@ -423,6 +424,7 @@ def _planted_notebook(project: Path) -> Path:
     path = project / "notebooks" / "briefing.ipynb"
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
+    declare(path)  # a deliberate change to the template, declared as the batch requires
     return path
 
 

@@ -20,6 +20,7 @@ from conftest import make_project
 from test_batch import PERIOD, _planted_notebook, manifests, statuses
 
 from parbrief.runner.batch import run_batch
+from parbrief.runner.notebooks import declare
 
 PARBRIEF = str(Path(sys.executable).parent / "parbrief")
 TAN_KY, THANH_VINH, DO_LUONG = ("briefing-17266-xa-tan-ky", "briefing-16681-phuong-thanh-vinh",
@@ -329,6 +330,7 @@ def test_published_files_name_no_user_folder_token_or_environment(tmp_path):
         "if locality == '16681':\n"
         "    open(os.path.abspath('no-such-file.csv'))"))
     nbformat.write(nb, notebook)
+    declare(notebook)
     params = make_project(project, "secretuser-TOKEN123", localities=["17266", "16681"],
                           languages=["vi"], formats=["html", "pdf"],
                           reports=["briefing", "overview"],

@@ -30,6 +30,7 @@ def test_verify_passes_then_names_what_changed(small_batch, tmp_path):
     assert ok.exit_code == 0, ok.output
     assert "MISMATCH" not in ok.output
 
+    report.chmod(0o644)  # published read-only: someone made it writable and edited it
     report.write_bytes(report.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
     # one of the figures the briefing read: Tân Kỳ's complaints this quarter
     _edit(project, "17266,2026Q3,complaints_received,")

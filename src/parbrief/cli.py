@@ -222,6 +222,48 @@ def verify(report: Path = typer.Argument(..., help="a report file or its manifes
     typer.echo("the report matches its inputs", err=True)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def lab(ctx: typer.Context,
+        project: Path = typer.Option(None, help="project folder to serve (default: this checkout)")
+        ) -> None:
+    """JupyterLab on the project folder: templates and published reports read-only, working
+    copies in work/. Other options go to JupyterLab (--ip, --port, --IdentityProvider.token,
+    --no-browser)."""
+    from parbrief.lab import main as lab_main
+
+    lab_main(list(ctx.args), project)
+
+
+notebook_app = typer.Typer(help="The batch's notebook templates.", no_args_is_help=True)
+app.add_typer(notebook_app, name="notebook")
+
+
+@notebook_app.command("check")
+def notebook_check(paths: list[Path] = typer.Argument(..., help="template notebooks")) -> None:
+    """Exit 1, naming the cells, if a template carries outputs or undeclared or changed cells."""
+    from parbrief.runner.notebooks import check_template
+
+    try:
+        for path in paths:
+            check_template(path)
+    except ParbriefError as e:
+        _fail(e)
+    typer.echo(f"{len(paths)} template(s) clean")
+
+
+@notebook_app.command("declare")
+def notebook_declare(paths: list[Path] = typer.Argument(..., help="template notebooks")) -> None:
+    """After a reviewed change to a template: clear its outputs and declare its cells as they
+    are now, so the batch accepts it."""
+    from parbrief.runner.notebooks import declare
+
+    try:
+        for path in paths:
+            typer.echo(f"{path}: {len(declare(path))} cells declared")
+    except ParbriefError as e:
+        _fail(e)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 

@@ -6,7 +6,29 @@ from dataclasses import dataclass
 
 
 class ParbriefError(Exception):
-    """Base class for errors caused by input (data, parameters, methodology files)."""
+    """Base class for errors caused by input (data, parameters, methodology files).
+
+    ``where`` (a parameter, a file, a cell) and ``fix`` (what to do), when given, are kept apart
+    from the message so a notebook can show them on lines of their own (``short_report``);
+    ``str()`` still says all three, for the command line and logs.
+    """
+
+    def __init__(self, *args, where: str | None = None, fix: str | None = None):
+        super().__init__(*args)
+        self.where = where
+        self.fix = fix
+
+    @property
+    def what(self) -> str:
+        return super().__str__()
+
+    def __str__(self) -> str:
+        what = self.what
+        if self.where:
+            what = f"{self.where}: {what}"
+        if not self.fix:
+            return what
+        return f"{what}{'' if what.endswith(('.', '?', '!')) else '.'} Fix: {self.fix}"
 
 
 @dataclass(frozen=True, order=True)
@@ -35,7 +57,8 @@ class ValidationError(ParbriefError):
 
 
 class UnknownLocalityError(ParbriefError, KeyError):
-    def __str__(self) -> str:  # KeyError would quote the message
+    @property
+    def what(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
 
 
@@ -49,3 +72,38 @@ class MethodologyError(ParbriefError, ValueError):
 
 class ParameterError(ParbriefError, ValueError):
     pass
+
+
+# --------------------------------------------------------------------------- short reports
+
+TITLES = {
+    "ValidationError": "the data has problems",
+    "UnknownLocalityError": "unknown locality",
+    "PeriodError": "no such quarter",
+    "MethodologyError": "methodology",
+    "ParameterError": "parameter",
+}
+PROBLEMS_SHOWN = 8
+
+
+def short_report(error: ParbriefError) -> tuple[str, list[str]]:
+    """An error a user caused, as a title and a few lines: what, where, how to fix it (no
+    traceback: the code that found it is not what the user needs to change)."""
+    title = TITLES.get(type(error).__name__, "input")
+    if isinstance(error, ValidationError):
+        problems = [str(p) for p in error.problems]
+        lines = [f"{len(problems)} problem(s) found in the data:" if len(problems) != 1
+                 else "1 problem found in the data:"]
+        lines += [f"  {p}" for p in problems[:PROBLEMS_SHOWN]]
+        if len(problems) > PROBLEMS_SHOWN:
+            lines.append(f"  ... and {len(problems) - PROBLEMS_SHOWN} more: "
+                         "`parbrief validate <data>` lists them all")
+        lines.append("Fix: correct these rows in the file (file:row:column: message), save it "
+                     "and run the cell again")
+        return title, lines
+    lines = [error.what]
+    if error.where:
+        lines.append(f"Where: {error.where}")
+    if error.fix:
+        lines.append(f"Fix: {error.fix}")
+    return title, lines

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.model import sources
+from parbrief.model import lookup, sources
 from parbrief.model.inputs import TREND_QUARTERS, BriefingInputs, check_rows, declare_briefing
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import findings
@@ -60,6 +60,34 @@ class Briefing:
         if self.locality.parent_code is None:
             return None
         return register.get(self.locality.parent_code, self.period)
+
+    def tables(self) -> list[tuple[str, str, str]]:
+        """(expression, size, what it holds) for every table the briefing carries."""
+        def size(frame) -> str:
+            return f"{len(frame)} × {len(frame.columns)}" if frame is not None else "0"
+        return [
+            ("b.scores", size(self.scores), "scores of the reporting peers this quarter"),
+            ("b.points", size(self.points), "points per criterion of this locality"),
+            ("b.trend", size(self.trend), "index and key rates, the last 8 quarters"),
+            ("b.figures[b.period]", f"{len(self.figures.get(self.period, {}))} figures",
+             "the raw figures reported this quarter"),
+            ("b.metrics[b.period]", f"{len(self.metrics.get(self.period, {}))} rates",
+             "the rates computed from them"),
+        ]
+
+    def __repr__(self) -> str:
+        """A compact summary (not the 50,000 characters of every field)."""
+        unit = f"{self.locality.code} {self.locality.name}"
+        if self.reported:
+            result = (f"index {self.own['index']:.2f}, rank {int(self.own['rank'])}/"
+                      f"{int(self.own['rank_of'])}, {self.own.get('classification')}")
+        else:
+            result = "did not report"
+        lines = [f"Briefing {unit}, {self.period}, {self.methodology.id}: {result}"]
+        lines += [f"  {expr:<20} {shape:>10}  {what}" for expr, shape, what in self.tables()]
+        lines.append("  sections.explain(b): how each number came about; "
+                     "sections.peer_table(b): every peer")
+        return "\n".join(lines)
 
 
 
@@ -139,11 +167,14 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     """Everything the briefing of one locality in one quarter says, read through its declared
     inputs (``model.inputs.BriefingInputs``): its own rows, its peer group's scores."""
     q = Quarter.parse(period)
-    given, data = data, str(Path(data).resolve())
+    given, data = data, lookup.input_path(data)  # found from a report's folder too
+    if Path(methodology).suffix in (".yaml", ".yml"):
+        methodology = lookup.input_path(methodology)
     method = sources.load_methodology(methodology)
-    inputs = declare_briefing(locality, q, method, apportionment)
-    unit = inputs.unit
+    unit = lookup.locality(locality, q, data)  # a code, or a name in the data's provinces
+    inputs = declare_briefing(unit.code, q, method, apportionment)
     ds = sources.dataset_for(data, unit.parent_code, unit.level, q)
+    lookup.check_quarter(ds, q, given)  # a quarter beyond the data is an error, not a briefing
     check_rows(inputs, ds, f"the briefing of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
     tables = sources.group_scores(inputs.peers, ds, method)
@@ -164,7 +195,8 @@ def prepare(locality: str, period: str, data: str, methodology: str,
                                   & (own.appraisal.locality_code == unit.code)] \
             if len(own.appraisal) else own.appraisal
         points = scoring.criterion_points(wide, appraisal, method)
-    trend = _trend(own, method, unit, q, apportionment, ds) if reported else pd.DataFrame()
+    # the quarters that exist, even when this one was not reported
+    trend = _trend(own, method, unit, q, apportionment, ds)
     last_year = q.same_quarter_last_year()
     last_year_index = None
     if len(trend) and str(last_year) in set(trend.period):
@@ -173,7 +205,7 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     own_figures = figures_by_q[q]
     missing = [name for name in _required_indicators() if own_figures.get(name) is None] \
         if reported else []
-    parameters = dict(locality=locality, period=str(q), methodology=methodology,
+    parameters = dict(locality=unit.code, period=str(q), methodology=methodology,
                       apportionment=apportionment)
     return Briefing(
         locality=unit, period=q, methodology=method, dataset=own, apportionment=apportionment,

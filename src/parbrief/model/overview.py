@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import Quarter
-from parbrief.model import sources
+from parbrief.model import lookup, sources
 from parbrief.model.inputs import check_rows, declare_overview, level_for
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
@@ -73,14 +73,18 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     (``model.inputs.OverviewInputs``): its units' figures in this quarter and the one before,
     and their league table."""
     q = Quarter.parse(period)
-    given, data = data, str(Path(data).resolve())
+    given, data = data, lookup.input_path(data)  # found from a report's folder too
+    if Path(methodology).suffix in (".yaml", ".yml"):
+        methodology = lookup.input_path(methodology)
     method = sources.load_methodology(methodology)
-    inputs = declare_overview(province, q, method)
-    unit, level = inputs.province, inputs.level
+    unit = lookup.province(province, q)  # a code, or a province's name
+    inputs = declare_overview(unit.code, q, method)
+    level = inputs.level
     # this quarter's and the previous one's units: the province's own rows suffice when both
     # are 2025 communes
     ds = (sources.dataset_for(data, unit.code, level, q) if level == level_for(q.previous())
           else sources.load_dataset(data))
+    lookup.check_quarter(ds, q, given)  # a quarter beyond the data is an error, not an overview
     check_rows(inputs, ds, f"the overview of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
     scores = sources.group_scores(inputs.peers, ds, method)[q].copy()
@@ -93,7 +97,7 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     reported = set(own.figures.locality_code[own.figures.period == str(q)])
     figures, met = _totals(own, [u.code for u in units if u.code in reported], q)
     _, prev_met = _totals(own, [u.code for u in inputs.previous_units], q.previous())
-    parameters = dict(province=province, period=str(q), methodology=methodology)
+    parameters = dict(province=unit.code, period=str(q), methodology=methodology)
     return Overview(province=unit, period=q, methodology=method, dataset=own, level=level,
                     scores=scores, not_reported=[u for u in units if u.code not in reported],
                     figures=figures, metrics=met, previous_metrics=prev_met,

@@ -470,7 +470,12 @@ def summary_data(b: Briefing) -> dict:
     }
 
 
-def summary(b: Briefing) -> None:
-    """Display the briefing's language-neutral summary output."""
+def summary(b: Briefing, languages=("vi",)) -> None:
+    """Display the briefing's language-neutral summary output; what JupyterLab shows of it is
+    the lead in the first language shown, as a paragraph."""
     data = summary_data(b)
-    display.show_summary(data, data["lead"]["en"])
+    lang = display.first_language(languages)
+    from parbrief.present.explain import shown_language
+
+    shown_language["lang"] = lang  # explain(b) and b speak the notebook's language
+    display.show_summary(data, data["lead"][lang], lang)

@@ -127,12 +127,36 @@ def show_blocks(blocks: list[dict], lang: str, section: str) -> None:
         display(bundle(block), raw=True, metadata=metadata(lang, section))
 
 
-def show_summary(summary: dict, text: str) -> None:
-    """The one language-neutral output of a report (what batch manifests and indexes read)."""
+def first_language(languages) -> str:
+    """The language a notebook shows first (``languages`` as the parameters cell gives it)."""
+    from parbrief.core.errors import ParameterError
+    from parbrief.core.i18n import LANGS
+
+    if isinstance(languages, str):
+        languages = [s.strip() for s in languages.split(",") if s.strip()]
+    for lang in languages:
+        if lang not in LANGS:
+            raise ParameterError(f"language {lang!r} is not supported",
+                                 where=f"the parameters cell, languages = {list(languages)!r}",
+                                 fix=f"use one or more of {', '.join(LANGS)}, e.g. "
+                                     'languages = ["vi"]')
+    if not languages:
+        raise ParameterError("no language given", where="the parameters cell, languages = []",
+                             fix='name one, e.g. languages = ["vi"]')
+    return list(languages)[0]
+
+
+def show_summary(summary: dict, text: str, lang: str | None = None) -> None:
+    """The one language-neutral output of a report (what batch manifests and indexes read).
+
+    JupyterLab shows its ``text/html``: the lead as a paragraph in the notebook's first
+    language (``text/plain`` is monospace and wraps mid-word)."""
     from IPython.display import display
 
-    display({SUMMARY_MIME: summary, "text/plain": text}, raw=True,
-            metadata={"parbrief": {"summary": True}})
+    data = {SUMMARY_MIME: summary, "text/plain": text}
+    if lang is not None:
+        data["text/html"] = f'<p class="parbrief-summary" lang="{_e(lang)}">{_e(text)}</p>'
+    display(data, raw=True, metadata={"parbrief": {"summary": True}})
 
 
 __all__ = [
@@ -143,6 +167,7 @@ __all__ = [
     "block_text",
     "bundle",
     "metadata",
+    "first_language",
     "show_blocks",
     "show_summary",
 ]

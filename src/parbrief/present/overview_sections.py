@@ -316,6 +316,8 @@ def overview_summary_data(o) -> dict:
     }
 
 
-def overview_summary(o) -> None:
+def overview_summary(o, languages=("vi",)) -> None:
+    """Display the overview's summary output; its visible lead is in the first language shown."""
     data = overview_summary_data(o)
-    display.show_summary(data, data["lead"]["en"])
+    lang = display.first_language(languages)
+    display.show_summary(data, data["lead"][lang], lang)

@@ -11,7 +11,8 @@ quarter from before the July-2025 merger are ordinary cases here, never errors.
 from __future__ import annotations
 
 from parbrief.core import i18n
-from parbrief.present import display
+from parbrief.present import display, notebook
+from parbrief.present import explain as explain_view
 from parbrief.present.briefing_sections import (
     data_notes,
     headline,
@@ -46,10 +47,15 @@ OVERVIEW_SECTIONS = ("overview_headline", "province_key_figures", "league_table"
 def _languages(languages) -> list[str]:
     if isinstance(languages, str):
         languages = [s.strip() for s in languages.split(",") if s.strip()]
-    out = [i18n.check_lang(lang) for lang in languages]
-    if not out:
-        raise ValueError("no language given: use languages=['vi', 'en'] (or one of them)")
-    return out
+    display.first_language(languages)  # a language parbrief has no words for is named
+    return [i18n.check_lang(lang) for lang in languages]
+
+
+# In a kernel: parbrief's errors as a short box, ``b`` as a compact summary.
+notebook.register()
+
+explain = explain_view.explain
+peer_table = explain_view.peer_table
 
 
 def show(section_fn, report, languages=("vi", "en")) -> None:
@@ -65,6 +71,7 @@ __all__ = [
     "class_distribution",
     "data_notes",
     "dot_map",
+    "explain",
     "headline",
     "key_figures",
     "lead_text",
@@ -74,6 +81,7 @@ __all__ = [
     "overview_notes",
     "overview_summary",
     "overview_summary_data",
+    "peer_table",
     "peers",
     "province_key_figures",
     "scorecard",

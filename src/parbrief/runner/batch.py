@@ -1,10 +1,10 @@
 """The batch runner: a params file -> jobs -> execute -> render -> ``reports/<period>/...``.
 
-For each job (one briefing, or one overview) the runner computes a fingerprint of everything
-the report depends on: the notebook, its parameters, the slice of data it reads
-(``briefing.job_fingerprint``), the methodology, parbrief's version and code, the languages and
-formats. A job whose manifest carries the same fingerprint, with every output present, is
-skipped as up to date. Every other job runs in a worker process (one warm kernel and one
+For each job (one briefing, or one overview) the planner (``runner.plan``) computes a
+fingerprint of everything the report depends on: the notebook, its parameters, the checksums of
+what it reads (its declared inputs, ``model.inputs``), the methodology, parbrief's code and
+dependency lock, the languages and formats. A job whose manifest carries the same fingerprint,
+with every output as published, is skipped as up to date. Every other job runs in a worker process (one warm kernel and one
 renderer per worker), renders into a staging folder, and is published file by file with
 ``os.replace``; its manifest is written last, so a report without a current manifest is simply
 run again. A failed job never touches the last good report: its executed notebook goes to

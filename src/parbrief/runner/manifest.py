@@ -19,6 +19,7 @@ from parbrief.runner.params import PROJECT_ROOT, Job
 
 MANIFEST_VERSION = 2
 LOCK_FILE = "requirements.lock"
+READ_ONLY = 0o444  # every published file: readable by all, writable by none
 
 
 PACKAGES = ("pandas", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel", "typst",
@@ -99,6 +100,7 @@ def publish_report(staged: Path, job: Job, output: Path, manifest: dict) -> list
     for p in files:  # flush the staged bytes before they become visible under their names
         with open(p, "rb") as f:
             os.fsync(f.fileno())
+        os.chmod(p, READ_ONLY)  # published reports are read-only (an editor cannot save them)
     manifest["outputs"] = outputs
     staged_manifest = staged.parent / "manifest.json"  # beside the outputs, not one of them
     with open(staged_manifest, "wb") as f:
@@ -106,6 +108,7 @@ def publish_report(staged: Path, job: Job, output: Path, manifest: dict) -> list
                  + "\n").encode("utf-8"))
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(staged_manifest, READ_ONLY)
     targets = []
     for out in outputs:  # folders made (and links refused) before anything is swapped
         target = folder / out["path"]

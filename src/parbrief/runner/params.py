@@ -632,8 +632,11 @@ def out_folder(params: Params, period: str, parent: register.Locality) -> Path:
 def expand(params: Params) -> list[Job]:
     """One job per locality × quarter, and one overview per parent and quarter (overviews
     first: they take longest, so they should not be the last ones a worker picks up)."""
+    from parbrief.runner.notebooks import check_template
     from parbrief.units import register
 
+    for kind in params.reports:  # a template edited in an editor is refused before any job
+        check_template(params.notebooks[kind], params.public_path(params.notebooks[kind]))
     declared = {kind: declared_parameters(params.notebooks[kind]) for kind in params.reports}
     languages = list(params.languages)
     data = params.kernel_path(params.data)

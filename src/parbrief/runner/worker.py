@@ -212,10 +212,17 @@ def _scrub_outputs(cell, paths: tuple[re.Pattern, dict[str, str]]) -> None:
                     out["data"][mime] = scrub(data, paths)
 
 
+# A published notebook re-runs where it sits: its parameters are relative to the project folder,
+# which ``briefing.prepare`` finds above the report's folder (``model.lookup.input_path``).
+IN_PLACE_NOTE = ("# Paths are relative to the project folder; run where it sits, this report finds "
+                 "them\n# in the folders above it.\n")
+
+
 def published_copy(nb, public_parameters: dict, root: str):
     """The executed notebook as it may be published: outputs kept; absolute paths (in the
     metadata, and in error messages, tracebacks and warnings), timings and the papermill
-    bookkeeping that names the machine removed."""
+    bookkeeping that names the machine removed. The parameters cell says how its
+    project-relative paths are found when it re-runs where it sits."""
     import copy
 
     from papermill.translators import translate_parameters
@@ -246,8 +253,8 @@ def published_copy(nb, public_parameters: dict, root: str):
             meta["papermill"] = {k: v for k, v in meta["papermill"].items()
                                  if k in ("exception", "status")}
         if "injected-parameters" in meta.get("tags", []):
-            cell.source = translate_parameters("python3", "python", public_parameters,
-                                               "Parameters")
+            cell.source = IN_PLACE_NOTE + translate_parameters(
+                "python3", "python", public_parameters, "Parameters")
     return nb
 
 
@@ -399,9 +406,12 @@ def run_job(spec: JobSpec) -> dict:
                 "data files are no longer being edited")
         published = published_copy(nb, spec.public_parameters, spec.root)
         from parbrief.publish import render
+        from parbrief.publish.notebook_copy import viewable_without_trust
 
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
                              renderer_for(spec.renderer))
+        # after rendering: the renderers work from the SVG at print resolution
+        viewable_without_trust(published, render.default_renderer())
         (out / f"{job.stem}.ipynb").write_bytes(nbformat.writes(published).encode("utf-8"))
         manifest = dict(spec.manifest)
         manifest["summary"] = summary
