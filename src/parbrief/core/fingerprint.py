@@ -17,7 +17,8 @@ from pathlib import Path
 from parbrief import PACKAGE_ROOT, __version__
 
 # Bottom to top, as in pyproject.toml's import-linter layers.
-STAGES = ("core", "units", "scoring", "ingest", "model", "present", "publish", "runner", "cli")
+STAGES = ("core", "units", "scoring", "ingest", "model", "present", "publish", "runner", "lab",
+          "cli")
 # Which stage reads each resource (a resource not named here counts as the bottom stage's).
 RESOURCE_STAGE = {"indicators.yaml": "core", "messages": "core", "methodologies": "scoring",
                   "findings.yaml": "scoring", "templates": "publish"}
