@@ -325,6 +325,26 @@ def declare_overview(province: str, period: Quarter | str, method: Methodology) 
                                           indicators=methodology_indicators(method)))
 
 
+def _briefing(parameters: dict, method: Methodology) -> BriefingInputs:
+    return declare_briefing(parameters["locality"], parameters["period"], method,
+                            parameters.get("apportionment", "area"))
+
+
+def _overview(parameters: dict, method: Methodology) -> OverviewInputs:
+    return declare_overview(parameters["province"], parameters["period"], method)
+
+
+# What each report kind reads, from the parameters its notebook takes (codes, not names).
+KINDS = {"briefing": _briefing, "overview": _overview}
+
+
+def declare(kind: str, parameters: dict, method: Methodology):
+    """The declared inputs of a report of ``kind`` with these notebook parameters."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}: one of {', '.join(KINDS)}")
+    return KINDS[kind](parameters, method)
+
+
 # --------------------------------------------------------------------------- checksums
 
 
@@ -359,6 +379,7 @@ def digests(inputs: BriefingInputs | OverviewInputs, ds: Dataset, method: Method
     return {"inputs": h.hexdigest(), **parts}
 
 
-__all__ = ["TREND_QUARTERS", "BriefingInputs", "DataSlice", "OverviewInputs", "PeerGroup",
-           "RowsInvalidError", "check_rows", "declare_briefing", "problems_of", "declare_overview", "digests", "forget", "level_for",
-           "methodology_indicators", "peer_group", "peers_digest", "window"]
+__all__ = ["KINDS", "TREND_QUARTERS", "BriefingInputs", "DataSlice", "OverviewInputs",
+           "PeerGroup", "RowsInvalidError", "check_rows", "declare", "declare_briefing",
+           "declare_overview", "digests", "forget", "level_for", "methodology_indicators",
+           "peer_group", "peers_digest", "problems_of", "window"]

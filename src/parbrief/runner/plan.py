@@ -92,10 +92,7 @@ def declared_inputs(job: Job, params: Params, method):
     ``prepare`` declares them."""
     from parbrief.model import inputs as declare
 
-    if job.kind == "overview":
-        return declare.declare_overview(job.locality, job.period, method)
-    return declare.declare_briefing(job.locality, job.period, method,
-                                    job.parameters.get("apportionment", params.apportionment))
+    return declare.declare(job.kind, job.parameters, method)
 
 
 def digests(declared, ds, method) -> dict:

@@ -156,13 +156,7 @@ def verify(report: str | Path, data: str | None = None) -> list[Check]:
         ds = None
         checks.append(Check("data", False, str(e)))
     if ds is not None and method is not None:
-        if manifest.get("kind") == "overview":
-            kind_inputs = declared.declare_overview(manifest.get("locality_code"),
-                                                    manifest.get("period"), method)
-        else:
-            kind_inputs = declared.declare_briefing(
-                manifest.get("locality_code"), manifest.get("period"), method,
-                parameters.get("apportionment", "area"))
+        kind_inputs = declared.declare(manifest.get("kind"), parameters, method)
         now = declared.digests(kind_inputs, ds, method)
         for part, what in (("own", "its own rows"), ("peers", "its peer group's scores")):
             same = now[part] == recorded.get(part)
