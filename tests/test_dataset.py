@@ -34,7 +34,7 @@ def test_load_folder_gives_the_long_table_with_contract_dtypes():
     assert sorted(f.locality_code.unique()) == ["00004", "17266"]
     assert ds.appraisal.empty
     assert list(ds.appraisal.columns) == ["methodology", "locality_code", "period", "criterion",
-                                          "points", "source"]
+                                          "points", "source", "self_assessed"]
     assert [p.name for p in ds.files] == ["figures.csv", "appraisal.csv"]
     assert ds.path == GOOD and ds.periods == ["2026Q3"]
 
@@ -126,7 +126,8 @@ def test_missing_path_and_empty_folder(tmp_path):
     with pytest.raises(ValidationError) as e:
         dataset.load(tmp_path)
     assert str(e.value) == (f"{tmp_path}:0:: no figures file in this folder; add figures.csv, "
-                            "figures.parquet or an .xlsx workbook (see docs/data-format.md)")
+                            "figures.parquet or an .xlsx workbook, or appraisal.csv for a data "
+                            "set of points only (see docs/data-format.md)")
 
 
 def test_checksum_covers_names_and_bytes_not_the_folder(tmp_path):

@@ -17,6 +17,9 @@ import yaml
 from parbrief.core.errors import ParameterError
 
 TYPES = ("count", "percent", "boolean")
+# How a year's figure is made from its quarters, and the default for each type.
+OVER_YEAR = ("sum", "last", "mean")
+OVER_YEAR_DEFAULT = {"count": "sum", "percent": "mean", "boolean": "last"}
 LANGS = ("vi", "en")
 
 
@@ -30,6 +33,8 @@ class Indicator:
     group: str
     required: bool = False
     part_of: tuple[str, ...] = ()
+    # how a year's (or a year to date's) figure is made from its quarters: sum | last | mean
+    over_year: str = "sum"
     # A dict is not hashable; the name already identifies the indicator.
     labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -48,6 +53,7 @@ def _indicator(entry: dict) -> Indicator:
         group=entry.get("group", ""),
         required=bool(entry.get("required", False)),
         part_of=tuple(entry.get("part_of") or ()),
+        over_year=entry.get("over_year") or OVER_YEAR_DEFAULT.get(entry["type"], "sum"),
         labels=dict(entry.get("labels") or {}),
     )
 
@@ -61,6 +67,7 @@ def _load() -> dict[str, Indicator]:
         ind = _indicator(entry)
         # The catalogue ships with the package, so a broken entry is a programming error.
         assert ind.type in TYPES, f"indicator {ind.name}: unknown type {ind.type}"
+        assert ind.over_year in OVER_YEAR, f"indicator {ind.name}: unknown over_year {ind.over_year}"
         assert ind.name not in out, f"indicator {ind.name} listed twice"
         out[ind.name] = ind
     for ind in out.values():

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from parbrief.core.columns import APPRAISAL_COLUMNS, FIGURE_COLUMNS
+from parbrief.core.columns import APPRAISAL_COLUMNS, APPRAISAL_TABLE_COLUMNS, FIGURE_COLUMNS
 from parbrief.core.errors import PeriodError, Problem, ValidationError
-from parbrief.core.periods import Quarter
+from parbrief.core.periods import Quarter, Year, parse_row_period, sort_key
 from parbrief.ingest.readers import read_raw
 
 
@@ -73,8 +73,9 @@ class Dataset:
 
     @property
     def periods(self) -> list[str]:
-        """Quarters with figures, oldest first."""
-        return [str(q) for q in sorted({Quarter.parse(p) for p in self.figures.period.unique()})]
+        """Quarters (and years) with figures or appraisal points, oldest first."""
+        held = set(self.figures.period.unique()) | set(self.appraisal.period.unique())
+        return sorted((p for p in held if _is_row_period(p)), key=sort_key)
 
 
 # --------------------------------------------------------------------------- typed tables
@@ -100,51 +101,72 @@ def _typed_figures(raw: pd.DataFrame) -> pd.DataFrame:
 
 def _typed_appraisal(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
-        return _empty(APPRAISAL_COLUMNS, "points")
+        return _empty(APPRAISAL_TABLE_COLUMNS, "points", "self_assessed")
     out = pd.DataFrame({c: raw.get(c, pd.Series("", index=raw.index)).astype("str")
                         for c in APPRAISAL_COLUMNS})
     out["period"] = out["period"].map(_normal_period).astype("str")
-    out["points"] = pd.to_numeric(raw.get("points", pd.Series("", index=raw.index)),
-                                  errors="coerce").astype("float64")
+    # blank points: not yet appraised (the row carries the locality's own points only)
+    for column in ("points", "self_assessed"):
+        out[column] = pd.to_numeric(raw.get(column, pd.Series("", index=raw.index)),
+                                    errors="coerce").astype("float64")
     return out.reset_index(drop=True)
 
 
-def _empty(columns: list[str], numeric: str) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype="float64" if c == numeric else "str")
+def _empty(columns: list[str], *numeric: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="float64" if c in numeric else "str")
                          for c in columns})
 
 
 def _normal_period(text: str) -> str:
     try:
-        return str(Quarter.parse(text))
+        return str(parse_row_period(text))
     except PeriodError:
         return text
+
+
+def _is_row_period(text: str) -> bool:
+    try:
+        parse_row_period(text)
+        return True
+    except PeriodError:
+        return False
 
 
 def checksum(files: Iterable[Path]) -> str:
     """sha256 over the files' names and bytes, in name order (independent of the folder path)."""
     h = hashlib.sha256()
-    for f in sorted(files, key=lambda p: p.name):
-        h.update(f.name.encode("utf-8") + b"\0")
+    for f in sorted(files, key=_file_key):
+        h.update(_file_key(f).encode("utf-8") + b"\0")
         h.update(f.read_bytes())
         h.update(b"\0")
     return h.hexdigest()
 
 
-def load(path: str | Path, validate: bool = True, province: str | None = None) -> Dataset:
+def _file_key(f: Path) -> str:
+    """A file's name in the data set: a methodology file with its folder's."""
+    from parbrief.ingest.readers import METHODOLOGY_FOLDER
+
+    return f"{METHODOLOGY_FOLDER}/{f.name}" if f.parent.name == METHODOLOGY_FOLDER else f.name
+
+
+def load(path: str | Path, validate: bool = True, province: str | None = None,
+         methodologies: Iterable[str | Path] = ()) -> Dataset:
     """Read a data set folder or a single figures file.
 
     With ``validate`` (the default) every problem in every file is collected first and raised
     together as one ``ValidationError``; without it, unreadable values become NaN. ``province``
     (a code) declares the data set one province's own: a row of another province's unit is then
-    a problem.
+    a problem. ``methodologies``: methodology files given by path, which appraisal rows may
+    name by id (besides the shipped ones and the data set's ``methodologies/`` folder).
     """
-    from parbrief.ingest.validation import validate_raw
+    from parbrief.ingest.validation import dataset_methodologies, validate_raw
 
     path = Path(path)
     raw_figures, raw_appraisal, files, problems = read_raw(path)
     if validate:
-        problems = problems + validate_raw(raw_figures, raw_appraisal, province=province)
+        known = dataset_methodologies(path, _yaml_files(methodologies))
+        problems = problems + _file_problems(known) + validate_raw(
+            raw_figures, raw_appraisal, province=province, methodology_files=known)
         if problems:
             raise ValidationError(problems)
     elif not files:
@@ -155,7 +177,21 @@ def load(path: str | Path, validate: bool = True, province: str | None = None) -
                    path=path, checksum=checksum(files), files=tuple(files))
 
 
-def load_checked(path: str | Path, province: str | None = None) -> Dataset:
+def _yaml_files(methodologies: Iterable[str | Path]) -> list[Path]:
+    """The methodologies given by path (ids need no telling: they are looked up)."""
+    from parbrief.scoring.methodology import is_file_name
+
+    return [Path(m) for m in methodologies if m and is_file_name(str(m))]
+
+
+def _file_problems(files: list[Path]) -> list:
+    from parbrief.ingest.validation import methodology_file_problems
+
+    return methodology_file_problems(files)
+
+
+def load_checked(path: str | Path, province: str | None = None,
+                 methodologies: Iterable[str | Path] = ()) -> Dataset:
     """Read and validate a data set, leaving out the rows that fail validation.
 
     Each row-level problem is kept with the unit, quarter and indicators it concerns, so a
@@ -163,11 +199,13 @@ def load_checked(path: str | Path, province: str | None = None) -> Dataset:
     does not stop the province's other briefings). A problem of a whole file (its header, its
     encoding) leaves nothing to trust: that is a ``ValidationError``, as with ``load``.
     """
-    from parbrief.ingest.validation import validate_raw
+    from parbrief.ingest.validation import dataset_methodologies, validate_raw
 
     path = Path(path)
     raw_figures, raw_appraisal, files, problems = read_raw(path)
-    problems = problems + validate_raw(raw_figures, raw_appraisal, province=province)
+    known = dataset_methodologies(path, _yaml_files(methodologies))
+    problems = problems + _file_problems(known) + validate_raw(
+        raw_figures, raw_appraisal, province=province, methodology_files=known)
     if not files:
         raise ValidationError(problems)
     located, whole_file = _locate(problems, raw_figures, raw_appraisal)
@@ -239,9 +277,9 @@ def _locate(problems, raw_figures, raw_appraisal) -> tuple[list[RowProblem], lis
 
 
 def _periods(periods: Iterable) -> set[str]:
-    if isinstance(periods, (str, Quarter)):
+    if isinstance(periods, (str, Quarter, Year)):
         periods = [periods]
-    return {str(Quarter.parse(p)) for p in periods}
+    return {str(parse_row_period(p)) for p in periods}
 
 
 def _codes(codes: Iterable) -> set[str]:

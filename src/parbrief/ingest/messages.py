@@ -159,6 +159,22 @@ class messages:
             f"unknown methodology {name!r}: {error}"
 
     @staticmethod
+    def methodology_path(name: str, found_id: str | None) -> str:
+        id_hint = f" ({found_id}, the id: in that file)" if found_id else " (the id: in its file)"
+        return (f"{name!r} is a file name; the methodology column takes the methodology's "
+                f"id{id_hint}: put the file in the data set's methodologies/ folder, or give it "
+                "with --methodology (or methodology: in the params file)")
+
+    @staticmethod
+    def total_and_criteria(component: str, methodology: str, code: str, period: str,
+                           singles: Sequence[str]) -> str:
+        shown = ", ".join(list(singles)[:3]) + (f" and {len(singles) - 3} more"
+                                                if len(singles) > 3 else "")
+        return (f"{code} in {period} has the total of its {component} points and points for "
+                f"single {component} criteria of {methodology} ({shown}); give the total or "
+                "the criteria, not both")
+
+    @staticmethod
     def unknown_criterion(criterion: str, methodology: str, known: Sequence[str]) -> str:
         import difflib
 

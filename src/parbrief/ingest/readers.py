@@ -38,6 +38,11 @@ FIGURE_FILE_NAMES = ("figures.csv", "figures.parquet")
 APPRAISAL_FILE_NAME = "appraisal.csv"
 
 
+# A data set's own methodology files (``methodologies/<id>.yaml``): part of its files, so a
+# revised criteria set is a changed data set.
+METHODOLOGY_FOLDER = "methodologies"
+
+
 # Bookkeeping columns carried by raw tables (never part of a loaded data set).
 META = ["_file", "_row", "_column", "_code_numeric", "_province", "_skip", "_scope"]
 
@@ -72,11 +77,35 @@ def dataset_files(path: Path) -> tuple[list[Path], Path | None, list[Problem]]:
     for other in sorted(p for p in path.iterdir() if p.suffix.lower() in _OTHER_SPREADSHEETS
                         and not p.name.startswith("~$")):
         problems.append(Problem(other.name, 0, "", messages.unsupported_file(other.suffix)))
-    if not figures:
+    if not figures and not appraisal.is_file():  # points alone make a data set (annual index)
         problems.append(Problem(str(path), 0, "", (
             "no figures file in this folder; add figures.csv, figures.parquet or an .xlsx "
-            "workbook (see docs/data-format.md)")))
+            "workbook, or appraisal.csv for a data set of points only (see "
+            "docs/data-format.md)")))
     return figures, appraisal if appraisal.is_file() else None, problems
+
+
+def methodology_files(path: Path) -> list[Path]:
+    """The YAML files of a data set folder's ``methodologies/`` folder, by name."""
+    folder = Path(path) / METHODOLOGY_FOLDER
+    if not Path(path).is_dir() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in (".yaml", ".yml"))
+
+
+def data_files(path: Path) -> tuple[list[Path], list[Problem]]:
+    """Every file a data set is made of (figures, appraisal points, its own methodologies)."""
+    figures, appraisal, problems = dataset_files(Path(path))
+    return figures + ([appraisal] if appraisal else []) + methodology_files(Path(path)), problems
+
+
+def relative_name(path: Path, top: Path) -> str:
+    """A data set file's name inside its folder (``methodologies/x.yaml``)."""
+    try:
+        return Path(path).relative_to(top).as_posix() if Path(top).is_dir() else Path(path).name
+    except ValueError:
+        return Path(path).name
 
 
 def _is_appraisal_file(path: Path) -> bool:
@@ -489,12 +518,6 @@ def read_raw(path: Path) -> tuple[list[pd.DataFrame], pd.DataFrame, list[Path], 
     """Raw figures tables (one per file) and the appraisal table of a data set, the files read,
     and reading problems."""
     figure_files, appraisal_file, problems = dataset_files(Path(path))
-    figures = []
-    for f in figure_files:
-        frame, p = read_figures_rows(f)
-        problems += p
-        if len(frame.columns):
-            figures.append(frame)
     appraisal = pd.DataFrame()
     if appraisal_file is not None:
         try:
@@ -503,5 +526,16 @@ def read_raw(path: Path) -> tuple[list[pd.DataFrame], pd.DataFrame, list[Path], 
             appraisal, p = pd.DataFrame(), [Problem(appraisal_file.name, 0, "",
                                                     messages.unreadable(e))]
         problems += p
-    files = figure_files + ([appraisal_file] if appraisal_file is not None else [])
+    figures = []
+    for f in figure_files:
+        frame, p = read_figures_rows(f)
+        if len(appraisal) and len(frame.columns) and frame.empty:
+            # a figures file left with its header beside the council's points: a data set of
+            # points (the annual index), not an empty one
+            p = [x for x in p if x.message != messages.no_figures()]
+        problems += p
+        if len(frame.columns):
+            figures.append(frame)
+    files = figure_files + ([appraisal_file] if appraisal_file is not None else []) \
+        + methodology_files(Path(path))
     return figures, appraisal, files, problems

@@ -19,7 +19,8 @@ from parbrief.ingest import dataset as datasets
 from parbrief.ingest import readers
 
 
-def load_validated(path: str, only: frozenset[str] | None = None, partial: bool = False):
+def load_validated(path: str, only: frozenset[str] | None = None, partial: bool = False,
+                   methodologies: tuple[str, ...] = ()):
     """``dataset.load_checked``, remembered by content checksum.
 
     Validating every row against the register costs seconds for a province and minutes for
@@ -35,28 +36,42 @@ def load_validated(path: str, only: frozenset[str] | None = None, partial: bool 
 
     ``partial``: rows that fail validation are left out and listed in ``problems`` (a report
     that does not read them can be made); by default any problem is a ``ValidationError``.
+
+    ``methodologies``: methodology files given by path (the one a report scores with), which
+    appraisal rows may name by id: their bytes are part of the key, as the data set's own
+    ``methodologies/`` folder is part of its files.
     """
-    files, appraisal, problems = readers.dataset_files(Path(path))
-    if problems or not files:
-        return _only(datasets.load(path), only)
-    all_files = files + ([appraisal] if appraisal else [])
+    given = [Path(m) for m in methodologies if m and Path(str(m)).suffix.lower()
+             in (".yaml", ".yml") and Path(str(m)).is_file()]
+    all_files, problems = readers.data_files(Path(path))
+    if problems or not all_files:
+        return _only(datasets.load(path, methodologies=given), only)
     code = code_fingerprint("ingest", packages=("vietnamadminunits",))
-    cached = _read_entry(_entry(datasets.checksum(all_files), code), Path(path),
-                         tuple(all_files), only)
+    key = datasets.checksum(all_files) + "".join(
+        f"\0{g.name}\0{hashlib.sha256(g.read_bytes()).hexdigest()}" for g in given)
+    cached = _read_entry(_entry(key, code), Path(path), tuple(all_files), only)
     if cached is not None:
         return _checked(cached, partial)
     # Validate a copy of the files: what is read, checksummed and kept under that checksum is
     # one and the same set of bytes, whatever happens to the files meanwhile.
     top = cache.cache_dir()
     top.mkdir(parents=True, exist_ok=True)
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
     with tempfile.TemporaryDirectory(dir=top, prefix="snapshot-") as tmp:
         for f in all_files:
-            shutil.copyfile(f, Path(tmp) / f.name)
-        copy = Path(tmp) if Path(path).is_dir() else Path(tmp) / Path(path).name
-        ds = datasets.load_checked(copy)
+            target = Path(tmp) / "data" / readers.relative_name(f, folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, target)
+        copies = []
+        for g in given:
+            copies.append(Path(tmp) / "given" / g.name)
+            copies[-1].parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(g, copies[-1])
+        copy = Path(tmp) / "data" if Path(path).is_dir() else Path(tmp) / "data" / Path(path).name
+        ds = datasets.load_checked(copy, methodologies=copies)
     ds = datasets.Dataset(figures=ds.figures, appraisal=ds.appraisal, path=Path(path),
                           checksum=ds.checksum, files=tuple(all_files), problems=ds.problems)
-    _write_entry(_entry(ds.checksum, code), ds)
+    _write_entry(_entry(key, code), ds)
     return _checked(_only(ds, only), partial)
 
 

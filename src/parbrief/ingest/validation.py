@@ -23,10 +23,15 @@ import pandas as pd
 import pandera.pandas as pa
 
 from parbrief.core import catalogue
-from parbrief.core.columns import APPRAISAL_COLUMNS, FIGURE_COLUMNS, OPTIONAL_FIGURE_COLUMNS
+from parbrief.core.columns import (
+    APPRAISAL_COLUMNS,
+    FIGURE_COLUMNS,
+    OPTIONAL_APPRAISAL_COLUMNS,
+    OPTIONAL_FIGURE_COLUMNS,
+)
 from parbrief.core.errors import ParbriefError, PeriodError, Problem, UnknownLocalityError
 from parbrief.core.names import match_key
-from parbrief.core.periods import Quarter
+from parbrief.core.periods import Quarter, Year, parse_row_period
 from parbrief.ingest.encodings import legacy_text
 from parbrief.ingest.messages import line_reference, messages
 from parbrief.ingest.readers import cell_text, read_raw
@@ -39,8 +44,9 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _is_period(text: str) -> bool:
+    """A data row's period: a quarter, or a year for annual rows."""
     try:
-        Quarter.parse(text)
+        parse_row_period(text)
         return True
     except PeriodError:
         return False
@@ -62,7 +68,7 @@ def _each(s: pd.Series, test) -> pd.Series:
 
 
 def _normal_periods(s: pd.Series) -> pd.Series:
-    names = {v: str(Quarter.parse(v)) for v in s.unique()}
+    names = {v: str(parse_row_period(v)) for v in s.unique()}
     return s.map(names).astype("str")
 
 
@@ -463,7 +469,10 @@ def _part_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
 
 def _required_problems(known: pd.DataFrame, cat: dict) -> list[Problem]:
     required = [n for n, ind in cat.items() if ind.required]
-    reported = known[known["indicator"].isin(list(cat))]
+    # a quarterly report is complete or not; annual rows add what is reported once a year
+    # (survey indices), the rest of the year comes from its quarters
+    quarterly = known["period"].map(lambda p: not isinstance(parse_row_period(p), Year))
+    reported = known[known["indicator"].isin(list(cat)) & quarterly.astype(bool)]
     have = set(zip(reported["locality_code"].tolist(), reported["period"].tolist(),
                    reported["indicator"].tolist()))
     # The problem points to the locality's first row: its first line, or its row in a sheet.
@@ -497,6 +506,8 @@ def _appraisal_schema() -> pa.DataFrameSchema:
             pa.Check(lambda s: s != "", name="blank_points"),
             pa.Check(lambda s: (s == "") | _each(s, _is_number), name="number"),
         ]),
+        "self_assessed": pa.Column(str, pa.Check(lambda s: (s == "") | _each(s, _is_number),
+                                                 name="self_number")),
     }, strict=False)
 
 
@@ -508,12 +519,19 @@ _EXAMPLES = {"methodology": "par-commune", "locality_code": "17266", "criterion"
 
 def validate_appraisal(df: pd.DataFrame, file: str | Sequence[str] = "appraisal.csv",
                        row_numbers: Sequence[int] | None = None,
-                       province: str | None = None) -> list[Problem]:
-    """Every problem in an appraisal-points table (points a council gives to judged criteria)."""
+                       province: str | None = None,
+                       methodology_files: Sequence[Path] = ()) -> list[Problem]:
+    """Every problem in an appraisal-points table (points a council gives to judged criteria).
+
+    ``methodology_files``: methodologies known besides the shipped ones (a data set's
+    ``methodologies/`` folder, a file given by path): rows name them by id."""
     raw = _with_meta(df, file, row_numbers)
     raw["_scope"] = str(province or "")
+    if "self_assessed" not in raw:
+        raw["self_assessed"] = ""
     first_file = file if isinstance(file, str) else (raw["_file"].iloc[0] if len(raw) else "")
-    problems = header_problems(df.columns, first_file, APPRAISAL_COLUMNS)
+    problems = header_problems(df.columns, first_file, APPRAISAL_COLUMNS,
+                               OPTIONAL_APPRAISAL_COLUMNS)
     if any(c not in raw for c in APPRAISAL_COLUMNS if c != "source") or raw.empty:
         return sorted(set(problems))
     bad, bad_points = set(), set()
@@ -526,20 +544,30 @@ def validate_appraisal(df: pd.DataFrame, file: str | Sequence[str] = "appraisal.
             problems.append(_problem(raw, i, "period", _period_message(raw.at[i, "period"])))
             bad.add(i)
         elif check == "blank_points":
-            problems.append(_problem(raw, i, "points",
-                                     messages.blank_points(raw.at[i, "criterion"])))
+            # blank points beside the locality's own: the council has not appraised it yet
+            if raw.at[i, "self_assessed"] == "":
+                problems.append(_problem(raw, i, "points",
+                                         messages.blank_points(raw.at[i, "criterion"])))
             bad_points.add(i)
         elif check == "number":
             problems.append(_problem(raw, i, "points",
                                      messages.non_numeric_points(raw.at[i, "points"])))
             bad_points.add(i)
+        elif check == "self_number":
+            problems.append(_problem(raw, i, "self_assessed", messages.non_numeric_points(
+                raw.at[i, "self_assessed"])))
     raw = raw.copy()
     raw["_number"] = pd.to_numeric(raw["points"].where(_each(raw["points"], _is_number)),
                                    errors="coerce").astype("float64")
-    numeric = raw[raw["_number"].notna()]
-    for _, i in _failures(_POINTS_SCHEMA, numeric[["_number"]]):
-        problems.append(_problem(raw, i, "points", messages.negative_points(
-            raw.at[i, "_number"], raw.at[i, "criterion"])))
+    raw["_self"] = pd.to_numeric(raw["self_assessed"].where(_each(raw["self_assessed"],
+                                                                  _is_number)),
+                                 errors="coerce").astype("float64")
+    for column, number in (("points", "_number"), ("self_assessed", "_self")):
+        numeric = raw[raw[number].notna()]
+        for _, i in _failures(_POINTS_SCHEMA, numeric[[number]].rename(
+                columns={number: "_number"})):
+            problems.append(_problem(raw, i, column, messages.negative_points(
+                raw.at[i, number], raw.at[i, "criterion"])))
     ok = raw.drop(index=list(bad))
     ok = ok.assign(period=_normal_periods(ok["period"]),
                    _column="criterion")
@@ -547,58 +575,73 @@ def validate_appraisal(df: pd.DataFrame, file: str | Sequence[str] = "appraisal.
     problems += _duplicate_problems(
         ok, ["methodology", "locality_code", "period", "criterion"],
         lambda r: f"criterion {r['criterion']} of {r['methodology']}")
-    problems += _methodology_problems(ok)
+    problems += _methodology_problems(ok, methodology_files)
     return sorted(set(problems))
 
 
-def _methodology_problems(ok: pd.DataFrame) -> list[Problem]:
-    """Unknown methodology ids and criterion ids, when ``parbrief.scoring.methodology`` is available."""
+def _methodology_problems(ok: pd.DataFrame, files: Sequence[Path] = ()) -> list[Problem]:
+    """Methodologies named by a path or by an id nothing knows, unknown criterion ids, points
+    above a maximum, and totals (``appraised-total``, ``survey-total``) given beside points for
+    single criteria of the same component."""
+    from parbrief.scoring import methodology as methodologies
+
     try:
-        from parbrief.scoring import methodology as methodologies
-    except ImportError:
-        return []
+        ids = methodologies.known(files=files)
+    except ParbriefError:
+        return []  # two files with one id: reported once, as the data set's problem
     problems = []
     for name, group in ok.groupby("methodology", sort=False):
+        if methodologies.is_file_name(name) or "/" in name or "\\" in name:
+            msg = messages.methodology_path(name, _id_in(name, files))
+            problems += [_problem(ok, i, "methodology", msg) for i in group.index]
+            continue
         try:
-            method = methodologies.load(name)
+            if name not in ids:
+                raise methodologies.unknown(name, ids)
+            method = methodologies.load(str(ids[name]))
         except (ParbriefError, FileNotFoundError, KeyError) as e:
             msg = messages.unknown_methodology(name, str(e))
             problems += [_problem(ok, i, "methodology", msg) for i in group.index]
             continue
-        maxima = _criterion_maxima(method)
-        if maxima is None:
-            continue
-        for i, criterion, points in zip(group.index, group["criterion"], group["_number"]):
-            if criterion not in maxima:
+        maxima = {cid: c.max_points for cid, c in method.criteria().items()}
+        components = method.component_maxima()
+        totals = {t: components[c] for t, c in methodologies.TOTALS.items()}
+        of_component = {cid: c.component for cid, c in method.criteria().items()}
+        for i, criterion, points, own in zip(group.index, group["criterion"], group["_number"],
+                                             group["_self"]):
+            maximum = maxima.get(criterion, totals.get(criterion))
+            if maximum is None:
                 problems.append(_problem(ok, i, "criterion", messages.unknown_criterion(
-                    criterion, name, list(maxima))))
-            elif maxima[criterion] is not None and pd.notna(points) \
-                    and points > maxima[criterion] + 1e-9:
-                problems.append(_problem(ok, i, "points", messages.points_above_maximum(
-                    points, criterion, maxima[criterion])))
+                    criterion, name, list(maxima) + list(totals))))
+                continue
+            for column, value in (("points", points), ("self_assessed", own)):
+                if pd.notna(value) and value > maximum + 1e-9:
+                    problems.append(_problem(ok, i, column, messages.points_above_maximum(
+                        value, criterion, maximum)))
+        # a total and a single criterion of the same component: which would count?
+        for (code, period), rows in group.groupby(["locality_code", "period"], sort=False):
+            given = set(rows["criterion"])
+            for total, component in methodologies.TOTALS.items():
+                if total not in given:
+                    continue
+                singles = [c for c in rows["criterion"] if of_component.get(c) == component]
+                if singles:
+                    i = rows.index[rows["criterion"] == total][0]
+                    problems.append(_problem(ok, i, "criterion", messages.total_and_criteria(
+                        component, name, code, period, singles)))
     return problems
 
 
-def _criterion_maxima(method) -> dict[str, float | None] | None:
-    """Criterion id -> maximum points, read from whatever shape the methodology object has."""
-    criteria = getattr(method, "criteria", None)
-    if callable(criteria):
-        criteria = criteria()
-    if criteria is None:
-        areas = getattr(method, "areas", None)
-        if not areas:
-            return None
-        criteria = [c for a in areas for c in (getattr(a, "criteria", None) or [])]
-    if isinstance(criteria, dict):
-        criteria = list(criteria.values())
-    out: dict[str, float | None] = {}
-    for c in criteria:
-        cid = getattr(c, "id", None)
-        if cid is None:
-            return None
-        maximum = getattr(c, "max_points", getattr(c, "maximum", None))
-        out[str(cid)] = float(maximum) if isinstance(maximum, (int, float)) else None
-    return out or None
+def _id_in(name: str, files: Sequence[Path]) -> str | None:
+    """The id a methodology file given as a path declares, if it can be read."""
+    from parbrief.scoring import methodology as methodologies
+
+    for candidate in [Path(name)] + [Path(f) for f in files if Path(f).name == Path(name).name]:
+        try:
+            return methodologies.load(str(candidate)).id
+        except (ParbriefError, OSError):
+            continue
+    return Path(name).stem if methodologies.is_file_name(name) else None
 
 
 # --------------------------------------------------------------------------- files
@@ -606,11 +649,14 @@ def _criterion_maxima(method) -> dict[str, float | None] | None:
 
 def validate_raw(figure_frames: pd.DataFrame | list[pd.DataFrame],
                  appraisal: pd.DataFrame | None = None,
-                 province: str | None = None) -> list[Problem]:
+                 province: str | None = None,
+                 methodology_files: Sequence[Path] = ()) -> list[Problem]:
     """Problems in a data set's raw tables (as read by ``parbrief.ingest.dataset``).
 
     ``province``: check the data set as that province's own (rows of other provinces' units are
-    problems); by default a data set may hold any province.
+    problems); by default a data set may hold any province. ``methodology_files``: the
+    methodologies appraisal rows may name besides the shipped ones (the data set's
+    ``methodologies/`` folder, a file given by path).
     """
     frames = [figure_frames] if isinstance(figure_frames, pd.DataFrame) else list(figure_frames)
     problems: list[Problem] = []
@@ -630,20 +676,63 @@ def validate_raw(figure_frames: pd.DataFrame | list[pd.DataFrame],
         problems += _figure_row_problems(raw)
     if appraisal is not None and len(appraisal.columns):
         problems += validate_appraisal(appraisal, appraisal.attrs.get("file", "appraisal.csv"),
-                                       appraisal.get("_row"), province=province)
+                                       appraisal.get("_row"), province=province,
+                                       methodology_files=methodology_files)
     return sorted(set(problems))
 
 
-def validate_paths(paths: list[Path] | list[str], province: str | None = None) -> list[Problem]:
+def validate_paths(paths: list[Path] | list[str], province: str | None = None,
+                   methodologies: Sequence[str | Path] = ()) -> list[Problem]:
     """Every problem in every file of these data set folders or files, sorted by file and row.
 
-    Whatever a file holds, the answer is a list of problems, never an exception.
+    ``methodologies``: methodology files given by path (besides each data set's own
+    ``methodologies/`` folder). Whatever a file holds, the answer is a list of problems, never
+    an exception.
     """
     problems: list[Problem] = []
     for path in paths:
         try:
             figures, appraisal, _files, read_problems = read_raw(Path(path))
-            problems += read_problems + validate_raw(figures, appraisal, province=province)
+            known = dataset_methodologies(Path(path), methodologies)
+            problems += read_problems + methodology_file_problems(known) + validate_raw(
+                figures, appraisal, province=province, methodology_files=known)
         except Exception as e:  # noqa: BLE001 - the command line prints messages, not tracebacks
             problems.append(Problem(str(path), 0, "", messages.unreadable(e)))
     return sorted(set(problems))
+
+
+def dataset_methodologies(path: Path, given: Sequence[str | Path] = ()) -> list[Path]:
+    """The methodology files a data set's appraisal rows may name: its ``methodologies/``
+    folder's and those given by path."""
+    from parbrief.ingest.readers import methodology_files
+
+    return methodology_files(Path(path)) + [Path(g) for g in given]
+
+
+def methodology_file_problems(files: Sequence[Path]) -> list[Problem]:
+    """A methodology file of the data set (or given) that does not load, or two files with one
+    id: every report that scores with them would fail, so each is named once, with the fix."""
+    from parbrief.scoring import methodology as methodologies
+
+    def name(f: Path) -> str:
+        f = Path(f)
+        return f"{f.parent.name}/{f.name}" if f.parent.name == methodologies.FOLDER else f.name
+
+    problems = []
+    for f in files:
+        try:
+            methodologies.load(str(f))
+        except ParbriefError as e:
+            text = str(e)
+            prefix = f"{Path(f).name}: "
+            problems.append(Problem(name(f), 0, "", text[len(prefix):]
+                                    if text.startswith(prefix) else text))
+        except OSError as e:
+            problems.append(Problem(name(f), 0, "", messages.unreadable(e)))
+    try:
+        methodologies.known(files=files)
+    except ParbriefError as e:
+        clash = next((f for f in files if str(e).startswith(str(f))), None)
+        problems.append(Problem(name(clash) if clash else "methodologies", 0, "",
+                                str(e)[len(str(clash)) + 2:] if clash else str(e)))
+    return problems

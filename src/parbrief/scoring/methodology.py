@@ -4,6 +4,17 @@ A methodology file is data. The engine in ``scoring`` interprets a closed set of
 nothing in a file is evaluated as code. Loading is strict: an unknown key, an unknown rule
 type, metric or indicator, maxima that do not add up, a criterion worth more than its area, or
 bands out of order are errors that name the file, the path inside it and the fix.
+
+Where methodologies come from: the ones parbrief ships (by id), a YAML file given by path, and
+the files a data set keeps in its ``methodologies/`` folder (by id). Appraisal rows name a
+methodology by its ``id``; ``known`` lists every id in reach, and two files claiming one id is
+an error.
+
+Every leaf criterion belongs to one of the two components a published annual table gives
+(``COMPONENTS``): the appraised points (điểm thẩm định: every criterion but the survey's) and
+the survey points (điểm điều tra xã hội học). A criterion whose points are given rather than
+computed from figures is *judged* (``Rule.given``): an appraisal criterion, or a survey
+criterion that names no figure (its points come from the survey's published results).
 """
 
 from __future__ import annotations
@@ -39,6 +50,12 @@ RULE_KEYS = {
 }
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 TOLERANCE = 1e-9
+# The two parts of a published annual table, and the names their totals take in the criterion
+# column of an appraisal table (a hyphen, which no criterion id has, so they never clash).
+COMPONENTS = ("appraised", "survey")
+TOTALS = {"appraised-total": "appraised", "survey-total": "survey"}
+# Where a data set keeps its own methodology files.
+FOLDER = "methodologies"
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,12 @@ class Rule:
     def source(self) -> str | None:
         return self.metric or self.indicator
 
+    @property
+    def given(self) -> bool:
+        """Points are given (by the council, or the survey's results), not computed from
+        figures: what must be in the appraisal table before the unit can be ranked."""
+        return self.type == "appraisal" or (self.type == "survey" and self.source is None)
+
 
 @dataclass(frozen=True)
 class Criterion:
@@ -67,11 +90,17 @@ class Criterion:
     rule: Rule | None = None
     criteria: tuple[Criterion, ...] = ()
     assumption: str | None = None
+    source: str | None = None
 
     def leaves(self) -> list[Criterion]:
         if not self.criteria:
             return [self]
         return [leaf for c in self.criteria for leaf in c.leaves()]
+
+    @property
+    def component(self) -> str:
+        """``survey`` for a survey criterion, ``appraised`` for every other (``COMPONENTS``)."""
+        return "survey" if self.rule is not None and self.rule.type == "survey" else "appraised"
 
 
 @dataclass(frozen=True)
@@ -81,6 +110,7 @@ class Area:
     max_points: float
     criteria: tuple[Criterion, ...]
     assumption: str | None = None
+    source: str | None = None
 
     def leaves(self) -> list[Criterion]:
         return [leaf for c in self.criteria for leaf in c.leaves()]
@@ -93,6 +123,7 @@ class Adjustment:
     rule: Rule
     cap: float
     assumption: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +174,32 @@ class Methodology:
     def appraisal_criteria(self) -> list[Criterion]:
         return [c for c in self.criteria().values() if c.rule and c.rule.type == "appraisal"]
 
+    def given_criteria(self) -> list[Criterion]:
+        """The leaf criteria whose points are given, not computed (``Rule.given``)."""
+        return [c for c in self.criteria().values() if c.rule and c.rule.given]
+
+    def component_maxima(self) -> dict[str, float]:
+        """The maximum of the appraised points and of the survey points (``COMPONENTS``)."""
+        out = dict.fromkeys(COMPONENTS, 0.0)
+        for c in self.criteria().values():
+            out[c.component] += c.max_points
+        return {k: round(v, 9) for k, v in out.items()}
+
+    def nodes(self) -> dict[str, Area | Criterion]:
+        """Every area and criterion (sub-criteria included) by id, in file order."""
+        out: dict[str, Area | Criterion] = {}
+
+        def walk(c: Criterion) -> None:
+            out[c.id] = c
+            for sub in c.criteria:
+                walk(sub)
+
+        for a in self.areas:
+            out[a.id] = a
+            for c in a.criteria:
+                walk(c)
+        return out
+
 
 # --------------------------------------------------------------------------- locating files
 
@@ -153,32 +210,90 @@ def shipped() -> dict[str, Path]:
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
 
 
-def locate(name: str) -> Path:
-    """A shipped id (``par-commune``) or a path to a YAML file."""
-    known = shipped()
-    if name in known:
-        return known[name]
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml"):
+def is_file_name(name: str) -> bool:
+    return Path(str(name)).suffix.lower() in (".yaml", ".yml")
+
+
+def folder_of(data: str | Path | None) -> Path | None:
+    """A data set's ``methodologies/`` folder (None for a single file or no folder)."""
+    if data is None:
+        return None
+    folder = Path(data) / FOLDER
+    return folder if folder.is_dir() else None
+
+
+def _folder_files(folders) -> list[Path]:
+    out = []
+    for folder in folders:
+        if folder is not None and Path(folder).is_dir():
+            out += sorted(p for p in Path(folder).iterdir()
+                          if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
+    return out
+
+
+def known(folders=(), files=()) -> dict[str, Path]:
+    """Every methodology in reach by id: shipped, in ``folders`` (a data set's
+    ``methodologies/``) and ``files`` given by path. A file's id is its name (the loader
+    checks the two agree). Two different files claiming one id is an error naming both."""
+    out = dict(shipped())
+    for path in _folder_files(folders) + [Path(f) for f in files]:
+        mid = path.stem
+        other = out.get(mid)
+        if other is not None and other.resolve() != path.resolve() \
+                and other.read_bytes() != path.read_bytes():
+            where = "is shipped with parbrief" if other in shipped().values() \
+                else f"is also {other}"
+            raise MethodologyError(
+                f"{path}: methodology id {mid!r} {where}; two different files cannot have "
+                f"one id: give this one an id of its own (id: and file name, e.g. "
+                f"{mid}-{path.parent.parent.name or 'own'})")
+        out.setdefault(mid, path)
+    return out
+
+
+def locate(name: str, folders=()) -> Path:
+    """A shipped id (``par-commune``), the id of a file in ``folders``, or a path to a YAML
+    file."""
+    name = str(name)
+    if is_file_name(name):
+        path = Path(name)
         if not path.is_file():
             raise MethodologyError(f"methodology file {name} not found; give an existing YAML "
-                                   f"file or one of: {', '.join(known)}")
+                                   f"file or one of: {', '.join(known(folders))}")
         return path
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+    ids = known(folders)
+    if name in ids:
+        return ids[name]
+    raise unknown(name, ids)
+
+
+def unknown(name: str, ids: dict[str, Path]) -> MethodologyError:
+    """An id that matches no methodology in reach: the error lists the ids known."""
+    close = difflib.get_close_matches(name, list(ids), n=3, cutoff=0.5)
     hint = f"did you mean {' or '.join(close)}? " if close else ""
-    raise MethodologyError(f"unknown methodology {name!r}: {hint}shipped methodologies: "
-                           f"{', '.join(known)}; or give the path of a YAML file")
+    own = [i for i, p in ids.items() if p not in shipped().values()]
+    where = f"shipped: {', '.join(shipped())}" + (f"; the data set's or given: {', '.join(own)}"
+                                                  if own else "")
+    return MethodologyError(
+        f"unknown methodology {name!r}: {hint}the methodologies known are {where}. A "
+        f"province's own methodology is named by the id: in its file, kept in the data set's "
+        f"{FOLDER}/ folder or given by path")
 
 
-def load(name: str) -> Methodology:
-    path = locate(str(name))
+def load(name: str, folders=()) -> Methodology:
+    path = locate(str(name), folders)
     text = path.read_bytes()
     return _load_cached(str(path), hashlib.sha256(text).hexdigest())
 
 
 @lru_cache(maxsize=16)
 def _load_cached(path: str, checksum: str) -> Methodology:
-    return parse(Path(path).read_text(encoding="utf-8"), Path(path).name, path, checksum)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise MethodologyError(f"{Path(path).name}: not UTF-8 text ({e.reason} at byte "
+                               f"{e.start}); save it as UTF-8") from None
+    return parse(text, Path(path).name, path, checksum)
 
 
 # --------------------------------------------------------------------------- strict parsing
@@ -257,7 +372,10 @@ def _rule(r: _Reader, node, where: str, allowed_types: tuple[str, ...], max_poin
         close = difflib.get_close_matches(str(indicator), sorted(indicators), n=2, cutoff=0.5)
         r.fail(f"{where}.indicator", f"unknown indicator {indicator!r}"
                + (f"; did you mean {' or '.join(close)}?" if close else ""))
-    if kind != "appraisal" and (metric is None) == (indicator is None):
+    if metric is not None and indicator is not None:
+        r.fail(where, f"a {kind} rule reads one of 'metric' or 'indicator', not both")
+    # a survey rule without a figure takes the survey's published points from the appraisal table
+    if kind not in ("appraisal", "survey") and metric is None and indicator is None:
         r.fail(where, f"a {kind} rule needs exactly one of 'metric' or 'indicator'")
     if kind == "proportional":
         target = r.number(node.get("target"), f"{where}.target", positive=True)
@@ -289,6 +407,10 @@ def _rule(r: _Reader, node, where: str, allowed_types: tuple[str, ...], max_poin
             r.fail(f"{where}.steps", "mix of 'min' and 'max' steps; use one kind per rule")
         return Rule(kind, metric, indicator, steps=tuple(parsed))
     if kind == "survey":
+        if metric is None and indicator is None and "scale" in node:
+            r.fail(f"{where}.scale", "a survey rule without 'metric' or 'indicator' takes its "
+                                     "points as given (appraisal table); remove 'scale' or name "
+                                     "the figure it scales")
         return Rule(kind, metric, indicator,
                     scale=r.number(node.get("scale", 100), f"{where}.scale", positive=True))
     if kind == "per_unit":
@@ -323,12 +445,16 @@ def _criterion(r: _Reader, node, where: str, area_id: str, seen: set[str],
             r.fail(f"{where}.max", f"max is {max_points:g} but its sub-criteria add up to "
                                    f"{total:g}; make them equal")
         return Criterion(cid, r.labels(node["name"], f"{where}.name"), max_points, area_id,
-                         None, subs, node.get("assumption"))
+                         None, subs, node.get("assumption"), _text(node.get("source")))
     if "rule" not in node:
         r.fail(where, "missing key 'rule' (or 'criteria' for sub-criteria)")
     rule = _rule(r, node["rule"], f"{where}.rule", RULE_TYPES, max_points)
     return Criterion(cid, r.labels(node["name"], f"{where}.name"), max_points, area_id, rule,
-                     (), node.get("assumption"))
+                     (), node.get("assumption"), _text(node.get("source")))
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _rule_point_values(rule: Rule) -> list[float]:
@@ -375,7 +501,7 @@ def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str 
             r.fail(f"{where}.max", f"max is {amax:g} but its criteria add up to {total:g}; "
                                    "make them equal")
         areas.append(Area(aid, r.labels(node["name"], f"{where}.name"), amax, criteria,
-                          node.get("assumption")))
+                          node.get("assumption"), _text(node.get("source"))))
     total = sum(a.max_points for a in areas)
     if abs(total - maximum) > TOLERANCE:
         r.fail("maximum", f"maximum is {maximum:g} but the areas add up to {total:g}; "
@@ -397,7 +523,7 @@ def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str 
         if node.get("assumption"):
             assumptions.append(f"{aid}: {node['assumption']}")
         adjustments.append(Adjustment(aid, r.labels(node["name"], f"{where}.name"), rule, cap,
-                                      node.get("assumption")))
+                                      node.get("assumption"), _text(node.get("source"))))
     bands = []
     if not isinstance(doc["classification"], list) or not doc["classification"]:
         r.fail("classification", "expected a list of {min, label} bands")
@@ -424,5 +550,6 @@ def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str 
         assumptions=tuple(assumptions))
 
 
-__all__ = ["Methodology", "Area", "Criterion", "Rule", "Adjustment", "Band", "load", "parse",
-           "shipped", "locate", "RULE_TYPES"]
+__all__ = ["COMPONENTS", "FOLDER", "Methodology", "Area", "Criterion", "Rule", "Adjustment",
+           "Band", "TOTALS", "folder_of", "is_file_name", "known", "load", "parse", "shipped", "locate", "unknown",
+           "RULE_TYPES"]

@@ -21,7 +21,7 @@ import pandas as pd
 
 from parbrief.core.errors import UnknownLocalityError
 from parbrief.core.names import match_key, nfc
-from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.core.periods import MERGER_QUARTER, Quarter, parse_period
 from parbrief.units import crosswalk
 
 # the registers' names and tables, looked up through this module by its callers
@@ -94,7 +94,7 @@ def get(code: str, period: Quarter | str) -> Locality:
     An unknown code is an error; a legacy code asked for after the merger (or the reverse)
     says which register it belongs to and, for legacy communes, names the successor.
     """
-    period = Quarter.parse(period)
+    period = parse_period(period)  # a year's units are those of its last quarter
     code = str(code).strip()
     reg = register_for(period)
     units = _by_code(reg)

@@ -17,7 +17,7 @@ import pandas as pd
 from parbrief.core import cache
 from parbrief.core.fingerprint import code_fingerprint
 from parbrief.core.names import ascii_name, nfc, slug
-from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.core.periods import MERGER_QUARTER, Quarter, last_quarter
 
 LEGACY = "legacy"
 
@@ -41,8 +41,9 @@ COLUMNS = [
 
 
 def register_for(period: Quarter | str) -> str:
-    """Which register a quarter's figures are reported against."""
-    return REG_2025 if Quarter.parse(period) >= MERGER_QUARTER else LEGACY
+    """Which register a period's figures are reported against (a year's, or a year to
+    date's: the register of the quarter it ends with)."""
+    return REG_2025 if last_quarter(period) >= MERGER_QUARTER else LEGACY
 
 
 def _unit_type(name: str, short: str) -> str:

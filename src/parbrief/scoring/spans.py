@@ -1,0 +1,112 @@
+"""The rows of a year or a year to date, made from a data set's quarterly and annual rows.
+
+The official PAR index is annual; provinces monitor it quarter by quarter and year to date.
+A span's rows are what scoring reads for it, under the span's own period (``2025``,
+``2026Q1-Q3``), so the engine scores them as it scores a quarter:
+
+* **figures**: the quarters of the span added up, indicator by indicator, as the catalogue says
+  (``over_year``: flows summed, stocks and figures already counted from January taken from the
+  last quarter reported, rates averaged); for a year, a figure reported for the year itself
+  (period ``2025``) replaces what its quarters add up to.
+* **points**: for a year, the appraisal council's annual points (period ``2025``): quarterly
+  points are monitoring, not the annual index; for a year to date, each criterion's points of
+  the latest quarter of the span that has a row for it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from parbrief.core.catalogue import catalogue
+from parbrief.core.periods import Quarter, Year, YearToDate, parse_period
+
+
+def quarters_of(period) -> list[Quarter]:
+    """The quarters a period spans (a quarter spans itself)."""
+    p = parse_period(period)
+    return [p] if isinstance(p, Quarter) else p.quarters()
+
+
+def row_periods(period) -> list[str]:
+    """The periods of the data rows a period is made from: its quarters, and a year's own."""
+    p = parse_period(period)
+    out = [str(q) for q in quarters_of(p)]
+    return out + [str(p)] if isinstance(p, Year) else out
+
+
+def span_figures(figures: pd.DataFrame, period) -> pd.DataFrame:
+    """The long figures table of a year or year to date (period column = the span)."""
+    p = parse_period(period)
+    if isinstance(p, Quarter):
+        return figures[figures.period == str(p)]
+    quarters = [str(q) for q in p.quarters()]
+    part = figures[figures.period.isin(quarters)]
+    out = _added_up(part, str(p)) if len(part) else part.iloc[:0]
+    if isinstance(p, Year):
+        annual = figures[figures.period == str(p)]
+        if len(annual):
+            keys = set(zip(annual.locality_code, annual.indicator))
+            keep = [k not in keys for k in zip(out.locality_code, out.indicator)]
+            out = pd.concat([annual, out[keep]], ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def _added_up(part: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One row per unit and indicator: its quarters added up the catalogue's way."""
+    cat = catalogue()
+    order = {q: i for i, q in enumerate(sorted(set(part.period), key=Quarter.parse))}
+    part = part.assign(_order=part.period.map(order)).sort_values(
+        ["locality_code", "indicator", "_order"], kind="stable")
+    how = part.indicator.map(lambda n: cat[n].over_year if n in cat else "sum")
+    groups = part.groupby(["locality_code", "indicator"], sort=False)
+    summed = groups["value"].sum(min_count=1)
+    last = groups["value"].last()
+    mean = groups["value"].mean()
+    firsts = part.drop_duplicates(["locality_code", "indicator"])[["locality_code", "indicator"]]
+    rule = dict(zip(zip(firsts.locality_code, firsts.indicator), how.loc[firsts.index]))
+    values = [{"sum": summed, "last": last, "mean": mean}[rule[k]][k] for k in summed.index]
+    sources = groups["source"].agg(lambda s: "; ".join(dict.fromkeys(x for x in s if x)))
+    return pd.DataFrame({
+        "locality_code": [k[0] for k in summed.index],
+        "period": name,
+        "indicator": [k[1] for k in summed.index],
+        "value": pd.Series(values, dtype="float64").to_numpy(),
+        "source": sources.reindex(summed.index).to_numpy(),
+    })
+
+
+def span_points(appraisal: pd.DataFrame, period) -> pd.DataFrame:
+    """The appraisal rows that count for a period, under its name."""
+    p = parse_period(period)
+    if appraisal is None or not len(appraisal) or isinstance(p, (Quarter, Year)):
+        return appraisal[appraisal.period == str(p)] if appraisal is not None and \
+            len(appraisal) else appraisal
+    quarters = {str(q): i for i, q in enumerate(p.quarters())}
+    part = appraisal[appraisal.period.isin(quarters)]
+    if not len(part):
+        return part
+    latest = part.assign(_order=part.period.map(quarters)).sort_values("_order", kind="stable") \
+        .drop_duplicates(["methodology", "locality_code", "criterion"], keep="last")
+    return latest.drop(columns="_order").assign(period=str(p)).reset_index(drop=True)
+
+
+def units_with_rows(figures: pd.DataFrame, appraisal: pd.DataFrame, period,
+                    methodology: str | None = None) -> set[str]:
+    """The units with any figure, or any points (of ``methodology``), for a period: those that
+    reported, whose place in the table is to be said."""
+    names = set(row_periods(period))
+    have = set(figures.locality_code[figures.period.isin(names)])
+    if appraisal is not None and len(appraisal):
+        rows = appraisal[appraisal.period.isin(names)]
+        if methodology is not None:
+            rows = rows[rows.methodology == methodology]
+        have |= set(rows.locality_code)
+    return have
+
+
+def is_span(period) -> bool:
+    return isinstance(parse_period(period), (Year, YearToDate))
+
+
+__all__ = ["is_span", "quarters_of", "row_periods", "span_figures", "span_points",
+           "units_with_rows"]
