@@ -18,12 +18,6 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
-def _latest_period(dataset) -> str:
-    from parbrief.core.periods import Quarter
-
-    return str(max(Quarter.parse(p) for p in dataset.figures.period.unique()))
-
-
 @app.command()
 def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appraisal.csv, README.md"),
            province: str = typer.Option("40", help="province code, or 'all' for the whole country"),
@@ -60,37 +54,27 @@ def validate(paths: list[Path] = typer.Argument(..., help="data files or data se
 @app.command()
 def score(data: Path = typer.Option(..., help="data set folder or figures file"),
           methodology: str = typer.Option(..., help="methodology id (par-commune, par-province-876, "
-                                          "service-766) or a YAML file"),
-          period: str = typer.Option(..., help="quarter, e.g. 2026Q3, or 'latest'"),
+                                          "service-766, or one in the data set's methodologies/ "
+                                          "folder) or a YAML file"),
+          period: str = typer.Option(..., help="quarter (2026Q3), year (2025), year to date "
+                                     "(2026Q1-Q3), 'latest' or 'latest-year'"),
           level: str | None = typer.Option(None, help="province | district | commune "
                                               "(default: the methodology's level)"),
           parent: str | None = typer.Option(None, help="peer group: the parent unit's code"),
           out: Path = typer.Option(..., help="CSV file to write")) -> None:
     """Score every locality of a level (optionally under one parent) and rank them among peers."""
-    from parbrief.core.periods import Quarter
-    from parbrief.ingest import dataset as datasets
-    from parbrief.scoring import methodology as methodologies
-    from parbrief.scoring.engine import score_table
-    from parbrief.units import register
+    from parbrief.model.scores import league_table
 
     try:
-        ds = datasets.load(data)
-        method = methodologies.load(methodology)
-        quarter = Quarter.parse(_latest_period(ds) if period == "latest" else period)
-        lvl = level or method.levels[-1]
-        if lvl == "district" and register.register_for(quarter) == register.REG_2025:
-            lvl = "commune"  # districts were abolished on 1 July 2025
-        if lvl == "commune" and level is None and register.register_for(quarter) == register.LEGACY:
-            lvl = "district"  # before July 2025 the sample reports districts
-        units = register.localities(quarter, lvl, parent)
-        reported = set(ds.figures.loc[ds.figures.period == str(quarter), "locality_code"])
-        units = [u for u in units if u.code in reported or parent is not None]
-        table = score_table(ds, method, quarter, units)
+        result = league_table(data, methodology, period, level, parent)
     except ParbriefError as e:
         _fail(e)
     out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, lineterminator="\n")
-    typer.echo(f"{len(table)} localities scored under {method.id} for {quarter}: {out}")
+    result.table.to_csv(out, index=False, lineterminator="\n")
+    typer.echo(f"{len(result.table)} localities scored under {result.methodology.id} for "
+               f"{result.period}: {out}")
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
 
 
 @app.command()

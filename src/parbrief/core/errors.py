@@ -74,6 +74,11 @@ class ParameterError(ParbriefError, ValueError):
     pass
 
 
+class NothingToScoreError(ParbriefError, ValueError):
+    """A request that would score no unit: it says why (no rows for the period, a methodology
+    for another level, no unit of that level under the parent)."""
+
+
 # --------------------------------------------------------------------------- short reports
 
 TITLES = {
@@ -82,6 +87,7 @@ TITLES = {
     "PeriodError": "no such quarter",
     "MethodologyError": "methodology",
     "ParameterError": "parameter",
+    "NothingToScoreError": "nothing to score",
 }
 PROBLEMS_SHOWN = 8
 

@@ -15,7 +15,14 @@ import pandas as pd
 from parbrief.core.periods import Period, parse_period
 from parbrief.scoring.methodology import COMPONENTS, TOTALS, Methodology, Rule
 from parbrief.scoring.metrics import METRICS, compute_metrics, round_half_up
-from parbrief.scoring.spans import is_span, row_periods, span_figures, span_points, units_with_rows
+from parbrief.scoring.spans import (
+    comparable,
+    is_span,
+    row_periods,
+    span_figures,
+    span_points,
+    units_with_rows,
+)
 from parbrief.units import register
 
 
@@ -344,7 +351,7 @@ def score_table(ds, method: Methodology, period: Period | str, units, reported=N
     prev = pd.DataFrame()
     previous = period.previous()
     # Ranks compare only within one register: before the merger the peers were other units.
-    if register.register_for(previous) == register.register_for(period):
+    if comparable(period, previous):
         prev_units = [u for u in (register.get(c, previous) for c in scored.index
                                   if register.exists(c, previous))]
         prev = _scores_for(ds, method, previous, prev_units, reported)

@@ -174,6 +174,15 @@ class Methodology:
     def appraisal_criteria(self) -> list[Criterion]:
         return [c for c in self.criteria().values() if c.rule and c.rule.type == "appraisal"]
 
+    def scores_level(self, level: str) -> bool:
+        """Whether this methodology scores units of ``level``: a province-level set scores
+        provinces; a district- or commune-level set scores local units of either level (a
+        province's commune set scored its districts before the district level was abolished)."""
+        local = ("district", "commune")
+        if level == "province":
+            return "province" in self.levels
+        return any(lvl in local for lvl in self.levels)
+
     def given_criteria(self) -> list[Criterion]:
         """The leaf criteria whose points are given, not computed (``Rule.given``)."""
         return [c for c in self.criteria().values() if c.rule and c.rule.given]

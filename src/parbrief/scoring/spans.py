@@ -108,5 +108,40 @@ def is_span(period) -> bool:
     return isinstance(parse_period(period), (Year, YearToDate))
 
 
-__all__ = ["is_span", "quarters_of", "row_periods", "span_figures", "span_points",
-           "units_with_rows"]
+def other_register(period) -> list[Quarter]:
+    """The quarters of a span reported in another register than the one it ends in (2025Q1-Q2
+    of the year 2025: the former districts reported them, not the 2025 communes)."""
+    from parbrief.units.tables import register_for
+
+    p = parse_period(period)
+    return [q for q in quarters_of(p) if register_for(q) != register_for(p)]
+
+
+def comparable(period, previous) -> bool:
+    """Whether a period's change against ``previous`` means something: both in one register,
+    and a year to date whose quarters all are (2025Q1-Q3 was mostly reported by the former
+    districts: no 2025 commune has one to compare with)."""
+    from parbrief.units.tables import register_for
+
+    if register_for(previous) != register_for(period):
+        return False
+    p = parse_period(previous)
+    return not isinstance(p, YearToDate) or not other_register(p)
+
+
+def missing_quarters(figures: pd.DataFrame, period, codes) -> dict[str, list[str]]:
+    """For a span: the units (of ``codes``) with figures in some of its quarters but not all
+    (of those in its register that the data set holds), and which quarters they lack."""
+    p = parse_period(period)
+    if isinstance(p, Quarter):
+        return {}
+    held = set(figures.period.unique())
+    wanted = [str(q) for q in quarters_of(p) if q not in other_register(p) and str(q) in held]
+    rows = figures[figures.period.isin(wanted) & figures.locality_code.isin(set(codes))]
+    have = rows.groupby("locality_code").period.agg(set)
+    return {str(code): [q for q in wanted if q not in got] for code, got in have.items()
+            if len(got) < len(wanted)}
+
+
+__all__ = ["comparable", "is_span", "missing_quarters", "other_register", "quarters_of",
+           "row_periods", "span_figures", "span_points", "units_with_rows"]
