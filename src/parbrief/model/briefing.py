@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.model import appraisal as appraisal_model
 from parbrief.model import lookup, sources
 from parbrief.model.inputs import TREND_QUARTERS, BriefingInputs, check_rows, declare_briefing
 from parbrief.scoring import engine as scoring
@@ -54,6 +55,24 @@ class Briefing:
     # its rank among its peers in each quarter of its rank history (period, index, rank,
     # rank_of, classification), oldest first
     rank_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # peers that reported but are not ranked: judged criteria without points (their rows of
+    # the league table, without index, rank or class; ``appraisal_missing`` counts them)
+    not_ranked: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # its own points beside the council's, by area, where both are given
+    # (``model.appraisal.self_assessment``)
+    self_assessment: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def ranked(self) -> bool:
+        """Reported, and every judged criterion has its points: it has an index, a rank and a
+        class. A unit the council has not (fully) appraised is not ranked, never scored 0."""
+        return self.reported and not pd.isna(self.own.get("rank"))
+
+    @property
+    def unappraised(self) -> int:
+        """How many of its criteria still lack their points (0 when ranked)."""
+        value = self.own.get("appraisal_missing") if self.reported else None
+        return 0 if value is None or pd.isna(value) else int(value)
 
     @property
     def parent(self) -> register.Locality | None:
@@ -78,9 +97,11 @@ class Briefing:
     def __repr__(self) -> str:
         """A compact summary (not the 50,000 characters of every field)."""
         unit = f"{self.locality.code} {self.locality.name}"
-        if self.reported:
+        if self.ranked:
             result = (f"index {self.own['index']:.2f}, rank {int(self.own['rank'])}/"
                       f"{int(self.own['rank_of'])}, {self.own.get('classification')}")
+        elif self.reported:
+            result = f"not ranked: {self.unappraised} criteria without points"
         else:
             result = "did not report"
         lines = [f"Briefing {unit}, {self.period}, {self.methodology.id}: {result}"]
@@ -155,6 +176,7 @@ RANK_HISTORY_COLUMNS = ["period", "index", "rank", "rank_of", "classification",
 def _rank_history(code: str, tables: dict[Quarter, pd.DataFrame]) -> pd.DataFrame:
     rows = []
     for q, table in tables.items():
+        table = scoring.ranked(table)
         if len(table) and code in set(table.code):
             row = table[table.code == code].iloc[0]
             rows.append([str(q), float(row["index"]), int(row["rank"]), int(row["rank_of"]),
@@ -170,17 +192,19 @@ def prepare(locality: str, period: str, data: str, methodology: str,
     given, data = data, lookup.input_path(data)  # found from a report's folder too
     if Path(methodology).suffix in (".yaml", ".yml"):
         methodology = lookup.input_path(methodology)
-    method = sources.load_methodology(methodology)
-    unit = lookup.locality(locality, q, data)  # a code, or a name in the data's provinces
+    method = sources.load_methodology(methodology, data)
+    # a code, or a name in the data's provinces
+    unit = lookup.locality(locality, q, data, methodology=methodology)
     inputs = declare_briefing(unit.code, q, method, apportionment)
-    ds = sources.dataset_for(data, unit.parent_code, unit.level, q)
+    ds = sources.dataset_for(data, unit.parent_code, unit.level, q, methodology)
     lookup.check_quarter(ds, q, given)  # a quarter beyond the data is an error, not a briefing
     check_rows(inputs, ds, f"the briefing of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
     tables = sources.group_scores(inputs.peers, ds, method)
-    scores = tables[q]
-    reported = not scores.empty and unit.code in set(scores.code)
-    own_row = scores[scores.code == unit.code].iloc[0].to_dict() if reported else {}
+    table = tables[q]
+    scores, not_ranked = scoring.ranked(table), scoring.unranked(table)
+    reported = not table.empty and unit.code in set(table.code)
+    own_row = table[table.code == unit.code].iloc[0].to_dict() if reported else {}
     group_reported = inputs.peers.slice.reported(ds)
     not_reported = [u for u in inputs.peers.units(q) if (u.code, str(q)) not in group_reported]
     figures_by_q, metrics_by_q = {}, {}
@@ -188,13 +212,15 @@ def prepare(locality: str, period: str, data: str, methodology: str,
         f, m = _figures_and_metrics(own.figures, unit.code, p) if register.register_for(p) == \
             unit.register else ({}, {})
         figures_by_q[p], metrics_by_q[p] = f, m
-    points = pd.DataFrame()
+    points, self_assessed = pd.DataFrame(), pd.DataFrame()
     if reported:
-        wide = scoring.figures_wide(own.figures, q, [unit.code])
+        wide = scoring.figures_wide(own.figures, q, [unit.code]).reindex(
+            pd.Index([unit.code], name="code"))
         appraisal = own.appraisal[(own.appraisal.period == str(q))
                                   & (own.appraisal.locality_code == unit.code)] \
             if len(own.appraisal) else own.appraisal
         points = scoring.criterion_points(wide, appraisal, method)
+        self_assessed = appraisal_model.self_assessment(points, appraisal, method)
     # the quarters that exist, even when this one was not reported
     trend = _trend(own, method, unit, q, apportionment, ds)
     last_year = q.same_quarter_last_year()
@@ -213,7 +239,8 @@ def prepare(locality: str, period: str, data: str, methodology: str,
         points=points, figures=figures_by_q, metrics=metrics_by_q, trend=trend,
         last_year_index=last_year_index, missing_figures=missing, parameters=parameters,
         provenance=sources.provenance(inputs, ds, method, parameters), inputs=inputs,
-        rank_history=_rank_history(unit.code, tables),
+        rank_history=_rank_history(unit.code, tables), not_ranked=not_ranked,
+        self_assessment=self_assessed,
     )
 
 

@@ -24,9 +24,17 @@ import pandas as pd
 
 from parbrief.core.errors import ValidationError
 from parbrief.core.fingerprint import report_code
-from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.core.periods import (
+    MERGER_QUARTER,
+    Period,
+    Quarter,
+    Year,
+    YearToDate,
+    parse_period,
+)
 from parbrief.ingest.dataset import Dataset, RowProblem
 from parbrief.scoring.methodology import Methodology
+from parbrief.scoring.spans import comparable, row_periods
 from parbrief.units import crosswalk, register
 
 TREND_QUARTERS = 8  # a briefing's trend and rank history: this quarter and the seven before
@@ -59,8 +67,8 @@ class DataSlice:
         return _rows(ds).appraisal(self.codes, self.periods).reset_index(drop=True)
 
     def reported(self, ds: Dataset) -> frozenset[tuple[str, str]]:
-        """(unit, quarter) pairs with any figure at all: whether a unit reported does not
-        depend on which indicators are read."""
+        """(unit, period) pairs with any figure or appraisal point at all: whether a unit
+        reported does not depend on which indicators are read."""
         return _rows(ds).reported(self)
 
     def problems(self, ds: Dataset) -> list[RowProblem]:
@@ -121,10 +129,13 @@ class _RowIndex:
     def reported(self, part: DataSlice) -> frozenset[tuple[str, str]]:
         key = (part.codes, part.periods)
         if key not in self._reported:
-            pairs = self.figures(part.codes, part.periods)[["locality_code", "period"]] \
-                .drop_duplicates()
-            self._reported[key] = frozenset(zip(pairs.locality_code.tolist(),
-                                                pairs.period.tolist()))
+            found: set[tuple[str, str]] = set()
+            for rows in (self.figures(part.codes, part.periods),
+                         self.appraisal(part.codes, part.periods)):
+                if len(rows):
+                    pairs = rows[["locality_code", "period"]].drop_duplicates()
+                    found |= set(zip(pairs.locality_code.tolist(), pairs.period.tolist()))
+            self._reported[key] = frozenset(found)
         return self._reported[key]
 
 
@@ -163,16 +174,17 @@ def methodology_indicators(method: Methodology) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class PeerGroup:
-    """The units a locality is ranked among, scored in ``quarters`` (each with the quarter
-    before it, which the change of rank is measured against)."""
+    """The units a locality is ranked among, scored in ``quarters`` (each with the period
+    before it, which the change of rank is measured against). For the annual reports the
+    periods are years (or years to date), each read from the rows it is made of."""
 
     parent: str | None
     level: str
-    quarters: tuple[Quarter, ...]
+    quarters: tuple[Period, ...]
     indicators: frozenset[str]
 
     @property
-    def period(self) -> Quarter:
+    def period(self) -> Period:
         return self.quarters[-1]
 
     def units(self, period: Quarter) -> list[register.Locality]:
@@ -193,7 +205,7 @@ def _group_slice(group: PeerGroup) -> DataSlice:
     for q in group.quarters:
         for p in (q, q.previous()):
             if register.register_for(p) == register.register_for(q):
-                periods.add(str(p))
+                periods.update(row_periods(p))
         codes |= {u.code for u in group.units(q)}
     return DataSlice(frozenset(codes), frozenset(periods), group.indicators)
 
@@ -247,15 +259,19 @@ class RowsInvalidError(ValidationError):
                 + "\n".join(lines))
 
 
-def problems_of(declared: BriefingInputs | OverviewInputs, ds: Dataset) -> list:
+def _parts(declared) -> tuple[DataSlice, ...]:
+    """The slices a report reads: its own rows and its peer group's (if it has one)."""
+    peers = getattr(declared, "peers", None)
+    return (declared.own,) + ((peers.slice,) if peers is not None else ())
+
+
+def problems_of(declared, ds: Dataset) -> list:
     """The validation problems of the rows a report reads (rows left out of ``ds``)."""
-    found = {r.problem: None for part in (declared.own, declared.peers.slice)
-             for r in part.problems(ds)}
+    found = {r.problem: None for part in _parts(declared) for r in part.problems(ds)}
     return list(found)
 
 
-def check_rows(declared: BriefingInputs | OverviewInputs, ds: Dataset, what: str,
-               data: str) -> None:
+def check_rows(declared, ds: Dataset, what: str, data: str) -> None:
     """Refuse to make a report from a data set whose rows it reads failed validation."""
     found = problems_of(declared, ds)
     if found:
@@ -334,8 +350,129 @@ def _overview(parameters: dict, method: Methodology) -> OverviewInputs:
     return declare_overview(parameters["province"], parameters["period"], method)
 
 
+# --------------------------------------------------------------------------- annual reports
+
+
+ANNUAL_HISTORY = 6  # an annual briefing's rank history: this year and the five before
+
+
+def history(period: Year | YearToDate, years: int = ANNUAL_HISTORY) -> tuple[Period, ...]:
+    """The year (or year to date) and the ones before it in the same register, oldest first:
+    ranks compare only among the units of one register."""
+    return tuple(p for p in (period.previous(n) for n in range(years - 1, -1, -1))
+                 if comparable(period, p) or p == period)
+
+
+def annual_peer_group(unit: register.Locality, period: Year | YearToDate, method: Methodology,
+                      years: int = ANNUAL_HISTORY) -> PeerGroup:
+    """``unit``'s peers (same level, same parent) over the years of its rank history."""
+    return PeerGroup(parent=unit.parent_code, level=unit.level, quarters=history(period, years),
+                     indicators=methodology_indicators(method))
+
+
+@dataclass(frozen=True)
+class AnnualBriefingInputs:
+    """What the annual (or year-to-date) briefing of one locality reads: its own rows over
+    the years of its rank history, and its peer group's scores in those years."""
+
+    unit: register.Locality
+    period: Year | YearToDate
+    peers: PeerGroup
+
+    @property
+    def own(self) -> DataSlice:
+        periods: set[str] = set()
+        for p in self.peers.quarters:
+            periods.update(row_periods(p))
+        return DataSlice(frozenset({self.unit.code}), frozenset(periods))
+
+
+def declare_annual_briefing(locality: str, period: str | Year | YearToDate,
+                            method: Methodology) -> AnnualBriefingInputs:
+    p = span(period)
+    unit = register.get(locality, p)
+    return AnnualBriefingInputs(unit=unit, period=p, peers=annual_peer_group(unit, p, method))
+
+
+@dataclass(frozen=True)
+class AnnualOverviewInputs:
+    """What the annual overview of a province reads: its units' rows in the year (and the year
+    before, for the change), and their league table."""
+
+    province: register.Locality
+    period: Year | YearToDate
+    level: str
+    peers: PeerGroup
+
+    @property
+    def units(self) -> list[register.Locality]:
+        return register.children(self.province.code, self.period, level=self.level)
+
+    @property
+    def own(self) -> DataSlice:
+        codes = {u.code for u in self.units}
+        periods = set(row_periods(self.period))
+        if comparable(self.period, self.period.previous()):
+            periods.update(row_periods(self.period.previous()))
+        return DataSlice(frozenset(codes), frozenset(periods))
+
+
+def declare_annual_overview(province: str, period: str | Year | YearToDate, method: Methodology,
+                            level: str | None = None) -> AnnualOverviewInputs:
+    p = span(period)
+    unit = register.get(province, p)
+    level = level or level_for(p.last_quarter)
+    return AnnualOverviewInputs(province=unit, period=p, level=level,
+                                peers=PeerGroup(parent=unit.code, level=level, quarters=(p,),
+                                                indicators=methodology_indicators(method)))
+
+
+def span(period) -> Year | YearToDate:
+    """A year or a year to date; a quarter here is an error saying which report takes it."""
+    from parbrief.core.errors import PeriodError
+
+    p = parse_period(period)
+    if isinstance(p, Quarter):
+        raise PeriodError(f"{p} is a quarter; an annual report takes a year (2025) or a year "
+                          f"to date ({p.year}Q1-Q{p.quarter}); the quarterly briefing takes "
+                          "quarters")
+    return p
+
+
+@dataclass(frozen=True)
+class MethodologyInputs:
+    """What the methodology document reads: the methodology, nothing of any data set."""
+
+    methodology: str  # its id
+    checksum: str
+
+    @property
+    def own(self) -> DataSlice:
+        return DataSlice(frozenset(), frozenset())
+
+    peers = None
+
+
+def declare_methodology(method: Methodology) -> MethodologyInputs:
+    return MethodologyInputs(methodology=method.id, checksum=method.checksum)
+
+
+def _annual_briefing(parameters: dict, method: Methodology) -> AnnualBriefingInputs:
+    return declare_annual_briefing(parameters["locality"], parameters["period"], method)
+
+
+def _annual_overview(parameters: dict, method: Methodology) -> AnnualOverviewInputs:
+    return declare_annual_overview(parameters["province"], parameters["period"], method,
+                                   parameters.get("level") or None)
+
+
+def _methodology(parameters: dict, method: Methodology) -> MethodologyInputs:
+    return declare_methodology(method)
+
+
 # What each report kind reads, from the parameters its notebook takes (codes, not names).
-KINDS = {"briefing": _briefing, "overview": _overview}
+KINDS = {"briefing": _briefing, "overview": _overview, "annual_briefing": _annual_briefing,
+         "annual_overview": _annual_overview, "methodology": _methodology}
 
 
 def declare(kind: str, parameters: dict, method: Methodology):
@@ -364,12 +501,15 @@ def peers_digest(peers: PeerGroup, ds: Dataset, method: Methodology) -> str:
     return _peer_digests[key]
 
 
-def digests(inputs: BriefingInputs | OverviewInputs, ds: Dataset, method: Methodology) -> dict:
+def digests(inputs, ds: Dataset, method: Methodology) -> dict:
     """The checksums of what a report reads, and ``inputs``: one identifier for them all (its
-    own rows, its peer step, the methodology, parbrief's code)."""
+    own rows, its peer step, the methodology, parbrief's code). A report without a peer group
+    (the methodology document) has an empty peer step."""
+    peers = getattr(inputs, "peers", None)
     parts = {
         "own": inputs.own.digest(ds),
-        "peers": peers_digest(inputs.peers, ds, method),
+        "peers": peers_digest(peers, ds, method) if peers is not None
+        else hashlib.sha256(b"no peer group").hexdigest(),
         "methodology": method.checksum,
         "code": report_code(),
     }
@@ -379,7 +519,10 @@ def digests(inputs: BriefingInputs | OverviewInputs, ds: Dataset, method: Method
     return {"inputs": h.hexdigest(), **parts}
 
 
-__all__ = ["KINDS", "TREND_QUARTERS", "BriefingInputs", "DataSlice", "OverviewInputs",
-           "PeerGroup", "RowsInvalidError", "check_rows", "declare", "declare_briefing",
-           "declare_overview", "digests", "forget", "level_for", "methodology_indicators",
-           "peer_group", "peers_digest", "problems_of", "window"]
+__all__ = ["ANNUAL_HISTORY", "KINDS", "TREND_QUARTERS", "AnnualBriefingInputs",
+           "AnnualOverviewInputs", "BriefingInputs", "DataSlice", "MethodologyInputs",
+           "OverviewInputs", "PeerGroup", "RowsInvalidError", "annual_peer_group", "check_rows",
+           "declare", "declare_annual_briefing", "declare_annual_overview", "declare_briefing",
+           "declare_methodology", "declare_overview", "digests", "forget", "history",
+           "level_for", "methodology_indicators", "peer_group", "peers_digest", "problems_of",
+           "span", "window"]

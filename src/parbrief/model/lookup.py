@@ -33,12 +33,13 @@ def input_path(path: str) -> str:
     return str(given.resolve())  # not found anywhere: the reader says so, naming it
 
 
-def data_provinces(data: str, period: Quarter) -> list[register.Locality]:
+def data_provinces(data: str, period: Quarter, methodology: str | None = None
+                   ) -> list[register.Locality]:
     """The provinces whose units report in the data set (in the register in force in ``period``),
     which is where an analyst's localities are."""
-    ds = sources.load_dataset(data)
+    ds = sources.load_dataset(data, methodology)
     reg = register.register_for(period)
-    codes = set(ds.figures.locality_code.unique())
+    codes = set(ds.figures.locality_code.unique()) | set(ds.appraisal.locality_code.unique())
     table = register.table(reg)
     provinces = sorted(set(table.loc[table.code.isin(codes), "province_code"]))
     return [register.get(p, period) for p in provinces]
@@ -55,8 +56,8 @@ def _in_words(provinces: list[register.Locality]) -> str:
     return ", ".join(p.name for p in provinces) if provinces else "the whole country"
 
 
-def locality(value: str, period: Quarter, data: str, parameter: str = "locality"
-             ) -> register.Locality:
+def locality(value: str, period: Quarter, data: str, parameter: str = "locality",
+             methodology: str | None = None) -> register.Locality:
     """The unit an analyst means by ``value``: a code (``"17266"``) or a name (``"Tân Kỳ"``,
     ``"Xã Tân Kỳ"``, ``"tan ky"``), looked for in the provinces the data set covers."""
     text = str(value).strip()
@@ -70,7 +71,7 @@ def locality(value: str, period: Quarter, data: str, parameter: str = "locality"
             if "existed until" in e.what or "exists only from" in e.what:
                 raise UnknownLocalityError(e.what, where=where, fix=(
                     f"give the code of the unit in force in {period}")) from None
-        provinces = data_provinces(data, period)
+        provinces = data_provinces(data, period, methodology)
         pool = _candidates(provinces, period)
         close = difflib.get_close_matches(text, list(pool.code), n=SUGGESTIONS, cutoff=0.6)
         names = dict(zip(pool.code, pool["name"]))
@@ -81,7 +82,7 @@ def locality(value: str, period: Quarter, data: str, parameter: str = "locality"
             fix=(f'give a code or a name of a unit of {_in_words(provinces)}, e.g. {parameter} = '
                  f'"{close[0] if close else "17266"}" or {parameter} = "Tân Kỳ"; '
                  '`parbrief locality NAME` looks codes up'))
-    provinces = data_provinces(data, period)
+    provinces = data_provinces(data, period, methodology)
     found: list[register.Locality] = []
     errors: list[UnknownLocalityError] = []
     for province in provinces or [None]:
@@ -120,21 +121,31 @@ def province(value: str, period: Quarter, parameter: str = "province") -> regist
         ) from None
 
 
-def check_quarter(ds, period: Quarter, data: str, parameter: str = "period") -> None:
-    """A quarter the data set holds no figure for is an error naming the quarters it holds."""
-    held = set(ds.figures.period.unique())
-    if str(period) in held:
+def check_quarter(ds, period, data: str, parameter: str = "period") -> None:
+    """A period the data set holds no row for (no figure, no appraisal point; for a year or a
+    year to date, in none of its quarters) is an error naming the periods it holds."""
+    from parbrief.core.periods import sort_key
+    from parbrief.scoring.spans import row_periods
+
+    held = set(ds.periods)
+    if set(row_periods(period)) & held:
         return
-    quarters = sorted(Quarter.parse(p) for p in held)
     where = f'the parameters cell, {parameter} = "{period}"'
-    if not quarters:
+    if not held:
         raise PeriodError(f"the data set {data} holds no figures at all", where=where,
                           fix="check the data parameter: it should name the data set folder")
+    quarters = sorted((Quarter.parse(p) for p in held if "Q" in p), key=sort_key)
+    years = sorted(p for p in held if "Q" not in p)
+    if not quarters:
+        raise PeriodError(f"the data set holds nothing for {period}; it holds the years "
+                          f"{', '.join(years)}", where=where,
+                          fix=f'choose one of these, e.g. {parameter} = "{years[-1]}"')
     gaps = [q for q in _between(quarters[0], quarters[-1]) if q not in quarters]
     missing = f", without {', '.join(map(str, gaps))}" if gaps else ""
+    and_years = f", and the years {', '.join(years)}" if years else ""
     raise PeriodError(
         f"the data set holds no figures for {period} ({period.label('en')}); it holds "
-        f"{len(quarters)} quarters, {quarters[0]} to {quarters[-1]}{missing}",
+        f"{len(quarters)} quarters, {quarters[0]} to {quarters[-1]}{missing}{and_years}",
         where=where, fix=f'choose one of these, e.g. {parameter} = "{quarters[-1]}" (the latest)')
 
 

@@ -15,6 +15,7 @@ from parbrief.model.inputs import DataSlice, PeerGroup, digests
 from parbrief.model.inputs import forget as forget_slices
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import methodology as methodologies
+from parbrief.scoring.spans import row_periods
 from parbrief.units import crosswalk, register
 
 
@@ -26,13 +27,27 @@ def file_signature(path: str) -> tuple:
     return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists())
 
 
+def _given(methodology: str | None) -> tuple[str, ...]:
+    """A methodology given by path must be known when the data set's appraisal rows are
+    checked (they name it by its id); a shipped id or a data set's own needs no telling."""
+    return (str(methodology),) if methodology and methodologies.is_file_name(methodology) \
+        else ()
+
+
+def _signature(path: str, methodology: str | None) -> tuple:
+    given = _given(methodology)
+    return file_signature(path) + tuple(file_signature(g) for g in given)
+
+
 @lru_cache(maxsize=8)
-def _load_dataset_cached(path: str, signature: tuple):
-    return load_validated(path, partial=True)
+def _load_dataset_cached(path: str, signature: tuple, given: tuple[str, ...]):
+    return load_validated(path, partial=True, methodologies=given)
 
 
-def load_dataset(path: str):
-    return _load_dataset_cached(path, file_signature(path))
+def load_dataset(path: str, methodology: str | None = None):
+    """The validated data set (rows that failed validation left out, in ``problems``);
+    ``methodology``: the one the report scores with, so that rows naming it by id are known."""
+    return _load_dataset_cached(path, _signature(path, methodology), _given(methodology))
 
 
 @lru_cache(maxsize=1)
@@ -49,35 +64,44 @@ def province_units(province: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _province_dataset_cached(path: str, province: str, signature: tuple):
-    return load_validated(path, only=province_units(province), partial=True)
+def _province_dataset_cached(path: str, province: str, signature: tuple, given: tuple[str, ...]):
+    return load_validated(path, only=province_units(province), partial=True, methodologies=given)
 
 
-def province_dataset(path: str, province: str):
+def province_dataset(path: str, province: str, methodology: str | None = None):
     """The data set cut to one 2025 province's units.
 
     A national data set holds about a million rows; a kernel running a province's commune
     briefings keeps only that province's, some thirty times fewer, and every selection a
     briefing makes scans that many fewer. Jobs run province by province, so one is kept.
     """
-    return _province_dataset_cached(path, province, file_signature(path))
+    return _province_dataset_cached(path, province, _signature(path, methodology),
+                                    _given(methodology))
 
 
-def dataset_for(path: str, parent: str | None, level: str, period: Quarter):
+def dataset_for(path: str, parent: str | None, level: str, period, methodology: str | None = None):
     """The rows a peer group of 2025 communes can read: its province's; else all."""
     if parent and level == "commune" and register.register_for(period) == register.REG_2025:
-        return province_dataset(path, register.get(parent, period).province_code)
-    return load_dataset(path)
+        return province_dataset(path, register.get(parent, period).province_code, methodology)
+    return load_dataset(path, methodology)
 
 
 @lru_cache(maxsize=8)
-def _load_methodology_cached(name: str, signature: tuple):
-    return methodologies.load(name)
+def _load_methodology_cached(name: str, folder: str | None, signature: tuple):
+    return methodologies.load(name, [Path(folder)] if folder else [])
 
 
-def load_methodology(name: str):
-    signature = file_signature(name) if Path(name).suffix in (".yaml", ".yml") else ()
-    return _load_methodology_cached(name, signature)
+def load_methodology(name: str, data: str | None = None):
+    """A shipped id, a YAML file, or the id of a file in the data set's ``methodologies/``
+    folder (``data``: the data set), reloaded as soon as its file changes."""
+    folder = methodologies.folder_of(data) if data else None
+    if Path(name).suffix in (".yaml", ".yml"):
+        signature = file_signature(name)
+    elif folder is not None:
+        signature = file_signature(str(folder))
+    else:
+        signature = ()
+    return _load_methodology_cached(name, str(folder) if folder else None, signature)
 
 
 def peers_of(unit: register.Locality, period: Quarter) -> list[register.Locality]:
@@ -98,7 +122,8 @@ def group_scores(peers: PeerGroup, ds, method) -> dict[Quarter, pd.DataFrame]:
     reported = peers.slice.reported(ds)
     out = {}
     for q in peers.quarters:
-        units = [u for u in peers.units(q) if (u.code, str(q)) in reported]
+        names = row_periods(q)  # a year is made of its quarters' rows and its own
+        units = [u for u in peers.units(q) if any((u.code, n) in reported for n in names)]
         out[q] = scoring.score_table(part, method, q, units, reported) if units \
             else pd.DataFrame()
     if len(_group_scores) >= 8:
