@@ -117,8 +117,8 @@ def load(path: str | Path, validate: bool = True, province: str | None = None) -
     raw_figures, raw_appraisal, files, problems = read_raw(path)
     if validate:
         problems = problems + validate_raw(raw_figures, raw_appraisal, province=province)
-        if problems:
-            raise ValidationError(problems)
+        if any(not p.warning for p in problems):  # warnings (a quarter that looks mistyped)
+            raise ValidationError(problems)  # are for the user to judge, not a failure
     elif not files:
         raise ValidationError(problems)
     usable = [f for f in raw_figures if len(f)]

@@ -99,6 +99,37 @@ class messages:
                 f"({whole} is on {where})")
 
     @staticmethod
+    def unlikely_quarter(u) -> str:
+        """A quarter that looks mistyped (``parbrief.ingest.coverage.Unlikely``)."""
+        shown = ", ".join(u.units[:3]) + (", ..." if len(u.units) > 3 else "")
+        count = f"{len(u.units)} unit{'s' if len(u.units) != 1 else ''}"
+        until = "until then, 'latest' in a params file skips this quarter"
+        if u.far:
+            first, last = u.others
+            side = "after" if u.quarter > last else "before"
+            where = (f"{u.quarter} comes {u.gap} quarters {side} the other figures "
+                     f"({first}-{last})")
+            if u.sparse:
+                return (f"{where} and only {count} report{'s' if len(u.units) == 1 else ''} it "
+                        f"({shown}), against {u.best_units} in {u.best}: probably a mistyped "
+                        f"period; correct it ({until})")
+            return f"{where}: probably a mistyped period; correct it ({until})"
+        return (f"only {count} report{'s' if len(u.units) == 1 else ''} {u.quarter} ({shown}), "
+                f"against {u.best_units} in {u.best}: a mistyped period, or a quarter still "
+                f"being collected; correct the period, or wait for the other units ({until})")
+
+    @staticmethod
+    def parts_exceed_whole(parts: list[tuple[str, float]], whole: str, whole_value: float,
+                           code: str, period: str, where: str) -> str:
+        names = " + ".join(p for p, _ in parts)
+        values = " + ".join(_fmt(v) for _, v in parts)
+        total = sum(v for _, v in parts)
+        return (f"{names} ({values} = {_fmt(total)}) is larger than {whole} "
+                f"({_fmt(whole_value)}) for {code} in {period}; these parts of {whole} do not "
+                f"overlap, so together they cannot exceed it: correct one of them ({whole} is "
+                f"on {where})")
+
+    @staticmethod
     def duplicate(what: str, code: str, period: str, first: str, second: str) -> str:
         return (f"duplicate row: {what} for {code} in {period} is given on {first} and {second}; "
                 "delete one of them")

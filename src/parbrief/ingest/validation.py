@@ -27,6 +27,7 @@ from parbrief.core.columns import APPRAISAL_COLUMNS, FIGURE_COLUMNS, OPTIONAL_FI
 from parbrief.core.errors import ParbriefError, PeriodError, Problem, UnknownLocalityError
 from parbrief.core.names import match_key
 from parbrief.core.periods import Quarter
+from parbrief.ingest import coverage
 from parbrief.ingest.encodings import legacy_text
 from parbrief.ingest.messages import line_reference, messages
 from parbrief.ingest.readers import cell_text, read_raw
@@ -254,10 +255,29 @@ def _figure_row_problems(raw: pd.DataFrame) -> list[Problem]:
                          index=ok.index, dtype=bool)]
     problems += _duplicate_problems(ok, ["locality_code", "period", "indicator"],
                                     lambda r: r["indicator"])
-    problems += _part_problems(ok.drop(index=list(bad_value), errors="ignore"), cat)
+    good_values = ok.drop(index=list(bad_value), errors="ignore")
+    problems += _part_problems(good_values, cat)
+    problems += _sum_problems(good_values)
     problems += _whole_problems(ok, cat)
     problems += _required_problems(known, cat)
     problems += _text_problems(raw)
+    problems += _quarter_warnings(ok)
+    return problems
+
+
+def _quarter_warnings(ok: pd.DataFrame) -> list[Problem]:
+    """Quarters that look mistyped (``coverage.unlikely_quarters``), as warnings at the
+    quarter's first row (in a workbook: its sheet)."""
+    unlikely = coverage.unlikely_quarters(coverage.reports_of(
+        zip(ok["locality_code"].tolist(), ok["period"].tolist())))
+    problems = []
+    for quarter, u in unlikely.items():
+        first = ok.index[ok["period"] == str(quarter)][0]
+        file = str(ok.at[first, "_file"])
+        wide = ok.at[first, "_column"] != "value"
+        problems.append(Problem(file, 0 if wide else int(ok.at[first, "_row"]),
+                                "sheet" if wide else "period", messages.unlikely_quarter(u),
+                                warning=True))
     return problems
 
 
@@ -459,6 +479,39 @@ def _part_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
             r["period"], line_reference(r["_file"], int(r["_wrow"]), r["_wfile"])))
         for r in both.to_dict("records")
     ]
+
+
+def _sum_problems(ok: pd.DataFrame) -> list[Problem]:
+    """Parts that never overlap (the catalogue's ``sums``: on time + late) adding up to more
+    than their whole. Reported on the row of the group's last part in the file; a part larger
+    than the whole on its own is already reported by ``_part_problems``."""
+    groups = catalogue.sums()
+    values = ok[ok["_number"].notna()].drop_duplicates(["locality_code", "period", "indicator"])
+    names = {n for g in groups for n in (g.whole, *g.parts)}
+    values = values[values["indicator"].isin(list(names))]
+    if values.empty:
+        return []
+    cells = {(c, p, i): (v, f, r, col) for c, p, i, v, f, r, col in zip(
+        values["locality_code"], values["period"], values["indicator"], values["_number"],
+        values["_file"], values["_row"], values["_column"])}
+    problems = []
+    for code, period in values[["locality_code", "period"]].drop_duplicates().itertuples(
+            index=False, name=None):
+        for group in groups:
+            whole = cells.get((code, period, group.whole))
+            parts = [(p, cells[(code, period, p)]) for p in group.parts
+                     if (code, period, p) in cells]
+            if whole is None or len(parts) < 2:
+                continue
+            total = sum(v for _, (v, *_rest) in parts)
+            if total <= whole[0] or any(v > whole[0] for _, (v, *_rest) in parts):
+                continue
+            # the row of the part that comes last in the file (in a sheet: the same row)
+            last, (_, file, row, column) = max(parts, key=lambda p: (p[1][1], p[1][2]))
+            problems.append(Problem(file, int(row), column, messages.parts_exceed_whole(
+                [(p, v) for p, (v, *_rest) in parts], group.whole, whole[0], code, period,
+                line_reference(file, int(whole[2]), whole[1]))))
+    return problems
 
 
 def _required_problems(known: pd.DataFrame, cat: dict) -> list[Problem]:

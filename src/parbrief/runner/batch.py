@@ -178,7 +178,8 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         pages = _write_index(params, list(params.periods), failed, problems)
         clean_staging(params.output)
     result = BatchResult(output=params.output, results=results, index_pages=pages,
-                         seconds=time.perf_counter() - start, problems=problems)
+                         seconds=time.perf_counter() - start, problems=problems,
+                         warnings=list(params.warnings))
     if echo is not False:
         (echo or print)(report(result))
     return result
@@ -203,4 +204,6 @@ def report(result: BatchResult, cwd: Path | None = None) -> str:
             lines.append(f"failed notebook: {show(Path(r.failed_notebook))}")
     for problem in result.problems:
         lines.append(f"error: {problem}")
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
     return "\n".join(lines)

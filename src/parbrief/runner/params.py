@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 # ``register`` (pandas and the unit registers) is imported inside the functions that look
 # units up: batch workers only unpickle jobs and must not pay for it.
+from parbrief.core import safe_yaml
 from parbrief.core.errors import ParameterError, ParbriefError
 from parbrief.core.files import symlink_below
 from parbrief.core.names import slug
@@ -83,6 +82,8 @@ class Params:
     notebooks: dict = field(default_factory=lambda: dict(NOTEBOOKS))
     root: Path = PROJECT_ROOT
     file: Path | None = None
+    # quarters of the data that look mistyped (a handful of units, or far from the others)
+    warnings: tuple[str, ...] = ()
 
     def public_path(self, path: Path | str) -> str:
         """A path as it may be published: relative to the project (never a user's home)."""
@@ -261,19 +262,14 @@ class _Checker:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = safe_yaml.load_file(path)
     except FileNotFoundError:
         raise ParameterError(f"params file {path} not found") from None
-    except UnicodeDecodeError as e:
-        raise ParameterError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save it as "
-                             "UTF-8") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ParameterError(f"{path}{where}: not valid YAML: {problem}") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{path} is a folder; give a params file (e.g. "
+                             "params/nghe-an-latest.yaml)") from None
+    except safe_yaml.YamlError as e:
+        raise ParameterError(str(e)) from None
     if raw is None:
         raise ParameterError(f"{path}: the file is empty; see params/nghe-an-latest.yaml for an "
                              "example")
@@ -338,7 +334,12 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
             nb = check.path(raw["notebooks"], kind, base, root, must_exist=True)
             notebooks[kind] = nb
 
-    periods = _periods(check, raw, data)
+    from parbrief.ingest import coverage
+    from parbrief.ingest.messages import messages
+
+    reported = coverage.read_reports(data)
+    shown_data = public_path(data, root)
+    periods = _periods(check, raw, reported, parent_key, parent, level, shown_data)
     parent = _parent(check, parent_key, parent, periods)
     localities = check.str_list(raw, "localities", None)
     if localities is not None:
@@ -347,13 +348,18 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     else:
         for q in periods:
             _check_level(check, parent, level, q)
+    held = coverage.under(reported, parent, level)
+    for q in periods:
+        _check_coverage(check, reported, held, parent, level, q, shown_data)
+    warnings = tuple(f"{shown_data}: {messages.unlikely_quarter(u)}"
+                     for u in coverage.unlikely_quarters(held).values())
 
     params = Params(name=name, parent=parent, level=level, periods=tuple(periods),
                     localities=tuple(localities) if localities else None, data=data,
                     methodology=methodology, reports=tuple(reports), languages=tuple(languages),
                     formats=tuple(formats), output=output, apportionment=apportionment,
                     executor=executor, workers=workers, timeout=timeout, notebooks=notebooks,
-                    root=root, file=file)
+                    root=root, file=file, warnings=warnings)
     return override(params, overrides or {}, display) if overrides else params
 
 
@@ -430,48 +436,38 @@ def _check_methodology(check: _Checker, methodology: str) -> None:
         check.fail("methodology", str(e), example=False)
 
 
-def latest_period(data: Path) -> str:
-    """The latest quarter with figures in a data set (read cheaply from CSV files)."""
-    from parbrief.ingest import dataset as datasets
-    from parbrief.ingest import readers
+def latest_period(data: Path, parent: str | None = None, level: str | None = None) -> str:
+    """The newest quarter the units (of ``level`` under ``parent``) reported: a quarter only a
+    handful of them report, or far from the others (a mistyped year), is skipped."""
+    from parbrief.ingest import coverage
 
-    files, _, _ = readers.dataset_files(Path(data)) if Path(data).is_dir() \
-        else ([Path(data)], None, [])
-    periods: set = set()
-    if files and all(f.suffix.lower() == ".csv" for f in files):
-        import pandas as pd
-
-        for f in files:
-            try:
-                col = pd.read_csv(f, usecols=["period"], dtype=str, keep_default_na=False).period
-            except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-                periods = set()
-                break
-            periods |= set(col.unique())
-    if not periods:
-        periods = set(datasets.load(data, validate=False).figures.period.unique())
-    quarters = set()
-    for p in periods:
-        try:
-            quarters.add(Quarter.parse(p))
-        except ParbriefError:
-            continue
-    if not quarters:
+    q = coverage.latest(coverage.under(coverage.read_reports(Path(data)), parent, level))
+    if q is None:
         raise ParameterError(f"data set {data} has no figures with a valid period")
-    return str(max(quarters))
+    return str(q)
 
 
-def _periods(check: _Checker, raw: dict, data: Path) -> list[str]:
+def _periods(check: _Checker, raw: dict, reports, parent_key: str, parent: str, level: str,
+             shown_data: str) -> list[str]:
+    from parbrief.ingest import coverage
+
     if "periods" not in raw and "period" not in raw:
         check.fail("periods", "missing; it is required")
     values = check.str_list(raw, "periods", None)
     out: list[str] = []
     for value in values:
         if value.lower() == "latest":
-            try:
-                q = latest_period(data)
-            except ParbriefError as e:
-                check.fail("periods", f"'latest': {e}", example=False)
+            # The parent is looked up in the register of the data's newest quarter, then
+            # "latest" is the newest quarter its units of that level reported.
+            newest = coverage.latest(reports)
+            if newest is None:
+                check.fail("periods", f"'latest': data set {shown_data} has no figures with a "
+                                      "valid period", example=False)
+            code = _parent(check, parent_key, parent, [str(newest)])
+            q = coverage.latest(coverage.under(reports, code, level))
+            if q is None:
+                q = newest  # nothing of that level: the coverage check says what there is
+            q = str(q)
         else:
             try:
                 q = str(Quarter.parse(value))
@@ -480,6 +476,48 @@ def _periods(check: _Checker, raw: dict, data: Path) -> list[str]:
         if q not in out:
             out.append(q)
     return out
+
+
+def _check_coverage(check: _Checker, reports, held, parent: str, level: str, period: str,
+                    shown_data: str) -> None:
+    """A quarter (or a level) the data set has no figures for would publish a "did not report"
+    briefing for every unit: refused, saying what the data set holds."""
+    from parbrief.ingest import coverage
+    from parbrief.units import register
+
+    q = Quarter.parse(period)
+    if held.get(q):
+        return
+    plural = {"province": "provinces", "district": "districts", "commune": "communes"}[level]
+    if parent == ALL:
+        whose, its = f"the {plural} of the whole country", "the country's"
+        scope = None
+    else:
+        unit = register.get(parent, q) if register.exists(parent, q) else None
+        whose = f"the {plural} of {parent} {unit.name}" if unit else f"the {plural} of {parent}"
+        its, scope = "its", parent
+    at_levels = [lvl for lvl in LEVELS if lvl != level
+                 and coverage.under(reports, scope, lvl).get(q)]
+    if at_levels:
+        others = " or ".join({"province": "provinces", "district": "districts",
+                              "commune": "communes"}[lvl] for lvl in at_levels)
+        have = [x for x, c in held.items() if c]
+        when = (f" (or a quarter it holds {plural} for: "
+                f"{', '.join(coverage.span(a, b) for a, b in coverage.ranges(have))})"
+                if have else "")
+        check.fail("level", f"data set {shown_data} has no figures from {whose} in {period}, "
+                            f"only from {its} {others}: use level: {at_levels[0]}{when}",
+                   example=False)
+    holds = coverage.holdings(reports, scope)
+    name = whose.split(" of ", 1)[1]
+    if not holds:
+        key = "province" if parent != ALL else "level"
+        check.fail("periods", f"data set {shown_data} has no figures for {period} from {whose}, "
+                              f"nor for any other quarter: check 'data' and '{key}'",
+                   example=False)
+    check.fail("periods", f"data set {shown_data} has no figures for {period} from {whose}; "
+                          f"for {name} it holds figures of {holds}: give one of those "
+                          "quarters, or periods: [latest]", example=False)
 
 
 def _parent(check: _Checker, key: str, value: str, periods: list[str]) -> str:
