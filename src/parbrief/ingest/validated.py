@@ -20,8 +20,8 @@ def _validation_code_checksum() -> str:
     """Validation rules live in code and configuration: a new rule invalidates the cache."""
     h = hashlib.sha256(__version__.encode())
     here = PACKAGE_ROOT
-    for name in ("ingest/dataset.py", "ingest/validation.py", "units/register.py",
-                 "resources/indicators.yaml"):
+    for name in ("ingest/dataset.py", "ingest/validation.py", "ingest/readers.py",
+                 "ingest/workbooks.py", "units/register.py", "resources/indicators.yaml"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
