@@ -45,16 +45,20 @@ def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appr
 
 @app.command()
 def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders")) -> None:
-    """Check data files; print every problem as file:row:column: message (exit 1 if any)."""
+    """Check data files; print every problem as file:row:column: message (exit 1 if any;
+    a warning, such as a quarter that looks mistyped, is printed but does not fail)."""
     from parbrief.ingest.validation import validate_paths
 
     problems = validate_paths(list(paths))
     for p in problems:
         typer.echo(str(p))
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) found", err=True)
+    errors = [p for p in problems if not p.warning]
+    warned = len(problems) - len(errors)
+    also = f", {warned} warning(s)" if warned else ""
+    if errors:
+        typer.echo(f"{len(errors)} problem(s) found{also}", err=True)
         raise typer.Exit(1)
-    typer.echo("ok: no problems found", err=True)
+    typer.echo(f"ok: no problems found{also}", err=True)
 
 
 @app.command()

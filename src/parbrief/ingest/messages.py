@@ -4,6 +4,7 @@ docs/data-format.md and docs/bad-input.md)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from parbrief.core import catalogue
@@ -352,6 +353,10 @@ class messages:
         t = text.strip()
         if t in EXCEL_ERRORS:
             return messages.excel_error(t)
+        plain = unicodedata.normalize("NFKC", t)
+        if plain != t and plain.isascii() and re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", plain):
+            return (f"value {t!r} for {indicator} is typed in full-width digits (an input "
+                    f"method's full-width mode); type it with ordinary digits: {plain}")
         m = re.fullmatch(r"([+-]?\d+(?:[.,]\d+)?)\s*%", t)
         if m and type_ == "percent":
             number = m.group(1).replace(",", ".")
@@ -395,6 +400,47 @@ class messages:
                 f"{period}). Leading zeros were probably lost (Excel drops them when it opens a "
                 f"CSV file): did you mean {options}? Write the code with its zeros and keep the "
                 "column as text")
+
+    @staticmethod
+    def full_width_code(code: str, register_name: str, period: str,
+                        unit: register.Locality) -> str:
+        return (f"unknown locality code {code!r} in the {register_name} register (period "
+                f"{period}). The code is typed in full-width digits (an input method's "
+                f"full-width mode): did you mean {unit.code} {unit.name}? Type it with ordinary "
+                "digits")
+
+    @staticmethod
+    def name_as_code(code: str, register_name: str, period: str,
+                     units: Sequence[register.Locality]) -> str:
+        if len(units) == 1:
+            which = f"{units[0].name} has the code {units[0].code}"
+        else:
+            which = "it names " + ", ".join(
+                f"{u.code} {u.name} (in {u.province_code})" for u in units[:3]) + \
+                (", ..." if len(units) > 3 else "")
+        return (f"unknown locality code {code!r} in the {register_name} register (period "
+                f"{period}). It is a name, not a code: {which}; write the code in "
+                "locality_code (the name may go in a locality_name column)")
+
+    @staticmethod
+    def text_too_long(column: str, length: int, limit: int) -> str:
+        what = ("a source names the document a figure comes from" if column == "source" else
+                "a locality name is the unit's name")
+        example = ("e.g. 'Báo cáo số 123/BC-UBND ngày 15/9/2026 của UBND xã Tân Kỳ'"
+                   if column == "source" else "e.g. 'Xã Tân Kỳ'")
+        return (f"{column} of {length:,} characters; {what} in at most {limit} characters "
+                f"({example}): shorten it")
+
+    @staticmethod
+    def bidi_control(column: str, text: str, position: int) -> str:
+        import unicodedata
+
+        char = text[position]
+        shown = text.encode("unicode_escape").decode("ascii") if len(text) <= 80 else ""
+        return (f"{column} holds an invisible character that reorders how text is shown "
+                f"(U+{ord(char):04X} {unicodedata.name(char, 'bidirectional control')}) at "
+                f"character {position + 1}" + (f" of '{shown}'" if shown else "")
+                + "; delete it (retype the text, or paste it as plain text)")
 
     @staticmethod
     def name_mismatch(name: str, unit: register.Locality, period: str, hint: str = "") -> str:

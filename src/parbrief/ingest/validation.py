@@ -16,6 +16,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,7 +34,15 @@ from parbrief.ingest.messages import line_reference, messages
 from parbrief.ingest.readers import cell_text, read_raw
 from parbrief.units import register
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only: Python's \d and float() take full-width digits ("１２００"), which pandas
+# then reads as NaN: a figure silently lost.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+# Text limits: a source names a document, a name is a unit's name (the longest in the
+# registers has 31 characters); 110 KB of source per figure once made a 496-page PDF.
+MAX_TEXT = {"source": 300, "locality_name": 100}
+# Invisible characters that reorder how text is shown (bidirectional controls): a name or a
+# source holding them can print differently from what it says.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # --------------------------------------------------------------------------- column checks
@@ -306,7 +315,7 @@ def _locality_problems(ok: pd.DataFrame) -> list[Problem]:
         if isinstance(unit, str):
             # A number cell says so itself; in text, zeros in front may make a known code.
             unit = unit.rstrip(".") + "." + messages.numeric_code_hint() if numeric else \
-                _unknown_code(code, period, unit)
+                _unknown_code(code, period, unit, given or province or scope)
             found.append(("locality_code", unit))
         else:
             if given and given not in (unit.parent_code, unit.province_code):
@@ -330,9 +339,18 @@ def _locality_problems(ok: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _unknown_code(code: str, period: str, message: str) -> str:
-    """The register's message, or, when zeros in front make it a known code, that hint."""
-    if not code.isdigit() or len(code) >= 5:
+def _unknown_code(code: str, period: str, message: str, parent: str = "") -> str:
+    """The register's message, or, when the code is near a known one, that hint: zeros in
+    front lost, full-width digits, or a unit's name typed in the code column."""
+    plain = unicodedata.normalize("NFKC", code)
+    if plain != code and plain.isascii() and register.exists(plain, period):
+        return messages.full_width_code(code, register.register_for(period), period,
+                                        register.get(plain, period))
+    if any(ch.isalpha() for ch in code) and not any(ch.isdigit() for ch in code):
+        units = _named(code, period, parent)
+        if units:
+            return messages.name_as_code(code, register.register_for(period), period, units)
+    if not code.isdigit() or not code.isascii() or len(code) >= 5:
         return message
     found = [register.get(padded, period) for padded in dict.fromkeys(
         code.zfill(width) for width in (5, 3, 2)) if padded != code
@@ -340,6 +358,18 @@ def _unknown_code(code: str, period: str, message: str) -> str:
     if not found:
         return message
     return messages.leading_zeros(code, register.register_for(period), period, found)
+
+
+def _named(name: str, period: str, parent: str) -> list[register.Locality]:
+    """The units with this name (under ``parent`` when it is known and one is there)."""
+    reg = register.register_for(period)
+    df = register.table(reg)
+    key = match_key(unicodedata.normalize("NFC", name))
+    hits = df[(df["name"].map(match_key) == key) | (df["short_name"].map(match_key) == key)]
+    if parent:
+        inside = hits[(hits.parent_code == parent) | (hits.province_code == parent)]
+        hits = inside if len(inside) else hits
+    return [register.get(c, period) for c in hits.code[:4]]
 
 
 # Unit types and the abbreviations people write for them ("P. Ba Đình", "TT Tân Kỳ").
@@ -403,14 +433,23 @@ def _register_names() -> frozenset[str]:
 
 
 def _text_problems(raw: pd.DataFrame) -> list[Problem]:
-    """Names and sources typed in a legacy font encoding (TCVN3, VNI): each distinct text once
-    per file and column, at its first row, since the fix is to convert the whole file."""
+    """Names and sources typed in a legacy font encoding (TCVN3, VNI), too long, or holding
+    invisible bidirectional controls: each distinct text once per file and column, at its
+    first row, since the fix is the same for every row."""
     problems = []
     for column in ("locality_name", "source"):
         if column not in raw:
             continue
         texts = raw[column]
-        verdicts = {t: _legacy(t) for t in texts.unique() if t and not t.isascii()}
+        for text, message in _text_verdicts(texts, column).items():
+            first = raw.index[texts == text]
+            seen_files = set()
+            for i in first:
+                if raw.at[i, "_file"] not in seen_files:
+                    seen_files.add(raw.at[i, "_file"])
+                    problems.append(_problem(raw, i, column, message))
+        verdicts = {t: _legacy(t) for t in texts.unique() if t and not t.isascii()
+                    and len(t) <= MAX_TEXT[column] and not _BIDI_CONTROLS.search(t)}
         verdicts = {t: v for t, v in verdicts.items() if v}
         seen = set()
         for i in raw.index[texts.isin(list(verdicts))]:
@@ -422,6 +461,19 @@ def _text_problems(raw: pd.DataFrame) -> list[Problem]:
             problems.append(_problem(raw, i, column, messages.legacy_text(
                 texts[i], encoding, reads, workbook="#" in str(raw.at[i, "_file"]))))
     return problems
+
+
+def _text_verdicts(texts: pd.Series, column: str) -> dict[str, str]:
+    """Distinct texts that are too long or hold bidirectional controls -> the message."""
+    out = {}
+    for text in texts.unique():
+        if not text or text.isascii() and len(text) <= MAX_TEXT[column]:
+            continue
+        if len(text) > MAX_TEXT[column]:
+            out[text] = messages.text_too_long(column, len(text), MAX_TEXT[column])
+        elif (m := _BIDI_CONTROLS.search(text)):
+            out[text] = messages.bidi_control(column, text, m.start())
+    return out
 
 
 def _whole_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
@@ -692,11 +744,31 @@ def validate_paths(paths: list[Path] | list[str], province: str | None = None) -
 
     Whatever a file holds, the answer is a list of problems, never an exception.
     """
-    problems: list[Problem] = []
+    found: list[tuple[Path, list[Problem]]] = []
     for path in paths:
         try:
             figures, appraisal, _files, read_problems = read_raw(Path(path))
-            problems += read_problems + validate_raw(figures, appraisal, province=province)
+            found.append((Path(path), read_problems + validate_raw(figures, appraisal,
+                                                                   province=province)))
         except Exception as e:  # noqa: BLE001 - the command line prints messages, not tracebacks
-            problems.append(Problem(str(path), 0, "", messages.unreadable(e)))
-    return sorted(set(problems))
+            found.append((Path(path), [Problem(str(path), 0, "", messages.unreadable(e))]))
+    # Problems name a file by its name ("figures.csv"); when two of the folders checked hold
+    # files of the same name, those files are named with their folder ("quy2/figures.csv").
+    owners: dict[str, set[Path]] = {}
+    for path, problems in found:
+        if path.is_dir():
+            for p in problems:
+                owners.setdefault(_file_name(p.file), set()).add(path)
+    shared = {name for name, folders in owners.items() if len(folders) > 1}
+    out: list[Problem] = []
+    for path, problems in found:
+        for p in problems:
+            if path.is_dir() and _file_name(p.file) in shared:
+                p = replace(p, file=f"{path.as_posix().rstrip('/')}/{p.file}")
+            out.append(p)
+    return sorted(set(out))
+
+
+def _file_name(shown: str) -> str:
+    """``book.xlsx#2026Q3`` -> ``book.xlsx``."""
+    return shown.split("#", 1)[0]
