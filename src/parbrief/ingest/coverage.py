@@ -8,8 +8,8 @@ and a quarter is named as unlikely (a warning: it may be right) when
 * it is **sparse**: fewer than half as many units report it as the best-reported quarter of the
   same register (legacy districts, or 2025 communes), among at least ``SPARSE_MIN_UNITS``
   units (a mistyped period, or a quarter still being collected); or
-* it is **far**: more than ``FAR`` quarters (a year) from the quarters holding most figures,
-  with no figures in between.
+* it is **far**: more than ``FAR`` quarters (a year) away from the run of quarters holding
+  most figures, with no figures in between.
 
 ``latest`` skips unlikely quarters; ``parbrief validate`` and the batch name them.
 """
@@ -125,8 +125,8 @@ def unlikely_quarters(reports: Reports) -> dict[Quarter, Unlikely]:
         era = _era(q)
         if era not in best or n >= counts[best[era]]:
             best[era] = q  # ties: the later quarter
-    # Runs of quarters with no gap longer than FAR; the run with most quarters holds "the
-    # others" (ties: the later run).
+    # Runs of quarters with no gap longer than FAR; the run with most figures (units times
+    # quarters) holds "the others" (ties: more quarters, then the later run).
     quarters = sorted(counts)
     runs: list[list[Quarter]] = [[quarters[0]]]
     for q in quarters[1:]:
@@ -134,7 +134,7 @@ def unlikely_quarters(reports: Reports) -> dict[Quarter, Unlikely]:
             runs.append([q])
         else:
             runs[-1].append(q)
-    main = max(runs, key=lambda r: (len(r), r[-1]))
+    main = max(runs, key=lambda r: (sum(counts[q] for q in r), len(r), r[-1]))
     out = {}
     for q, n in counts.items():
         top = best[_era(q)]

@@ -108,8 +108,8 @@ class messages:
         if u.far:
             first, last = u.others
             side = "after" if u.quarter > last else "before"
-            where = (f"{u.quarter} comes {u.gap} quarters {side} the other figures "
-                     f"({first}-{last})")
+            others = str(first) if first == last else f"{first}-{last}"
+            where = f"{u.quarter} comes {u.gap} quarters {side} the other figures ({others})"
             if u.sparse:
                 return (f"{where} and only {count} report{'s' if len(u.units) == 1 else ''} it "
                         f"({shown}), against {u.best_units} in {u.best}: probably a mistyped "
@@ -436,10 +436,12 @@ class messages:
         import unicodedata
 
         char = text[position]
-        shown = text.encode("unicode_escape").decode("ascii") if len(text) <= 80 else ""
+        # the text with its invisible controls shown, so that the reader can find them
+        shown = re.sub("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]",
+                       lambda m: f"<U+{ord(m.group()):04X}>", text)
         return (f"{column} holds an invisible character that reorders how text is shown "
                 f"(U+{ord(char):04X} {unicodedata.name(char, 'bidirectional control')}) at "
-                f"character {position + 1}" + (f" of '{shown}'" if shown else "")
+                f"character {position + 1}" + (f" of '{shown}'" if len(text) <= 100 else "")
                 + "; delete it (retype the text, or paste it as plain text)")
 
     @staticmethod

@@ -40,7 +40,8 @@ EXECUTORS = ("warm", "strict", "dask")
 APPORTIONMENTS = ("area", "default")
 LEVELS = ("province", "district", "commune")
 ALL = "all"  # province: all -> every province of the register (the national run)
-DEFAULT_TIMEOUT = 600.0  # seconds per cell: a hung cell fails its job instead of the batch
+DEFAULT_TIMEOUT = 600  # seconds per cell: a hung cell fails its job instead of the batch
+MAX_TIMEOUT = 86_400
 # Folders that mark a project's top (the params file's paths may not leave it).
 ROOT_MARKERS = ("pyproject.toml", ".git")
 
@@ -78,7 +79,7 @@ class Params:
     apportionment: str = "area"
     executor: str = "warm"
     workers: int | None = None
-    timeout: float | None = DEFAULT_TIMEOUT
+    timeout: int | None = DEFAULT_TIMEOUT
     notebooks: dict = field(default_factory=lambda: dict(NOTEBOOKS))
     root: Path = PROJECT_ROOT
     file: Path | None = None
@@ -134,6 +135,14 @@ def public_path(path: Path | str, root: Path) -> str:
         return p.resolve().relative_to(root.resolve()).as_posix() or "."
     except ValueError:
         return p.name  # outside the project: the name only, never the folder it sits in
+
+
+def file_in_the_way(folder: Path) -> Path | None:
+    """The existing file (not folder) at ``folder`` or above it, which stops it being made."""
+    for p in (folder, *folder.parents):
+        if p.exists():
+            return None if p.is_dir() else p
+    return None
 
 
 def project_root(start: Path) -> Path:
@@ -227,6 +236,20 @@ class _Checker:
             self.fail(key, f"must be {kind}, got {value!r} ({type(value).__name__})")
         return int(value) if integer else float(value)
 
+    def seconds(self, raw: dict, key: str, default: int) -> int:
+        """A whole number of seconds (the kernel client takes no fractions), at most a day."""
+        if key not in raw or raw[key] is None:
+            return default
+        value = raw[key]
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole or value <= 0:
+            self.fail(key, f"must be a positive whole number of seconds, got {value!r} "
+                           f"({type(value).__name__})")
+        if value > MAX_TIMEOUT:
+            self.fail(key, f"{value!r} seconds is more than a day ({MAX_TIMEOUT}); a cell "
+                           "that runs longer has hung")
+        return int(value)
+
     def path(self, raw: dict, key: str, base: Path, root: Path, default: Path | None = None,
              must_exist: bool = False, output: bool = False) -> Path:
         if key not in raw or raw[key] is None:
@@ -255,6 +278,10 @@ class _Checker:
                 self.fail(key, f"{given!r} goes through the symbolic link {link}; reports are "
                                "only written to real folders inside the project: remove the link "
                                "or give another folder")
+            blocker = file_in_the_way(resolved)
+            if blocker is not None:
+                self.fail(key, f"{given!r} is not a folder: {public_path(blocker, root)} is a "
+                               "file; give a folder for the reports")
         if must_exist and not real.exists():
             self.fail(key, f"{given!r} does not exist (looked for {real})")
         return resolved
@@ -311,9 +338,8 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     level = check.choice(raw, "level", LEVELS, "commune")
     data = check.path(raw, "data", base, root, must_exist=True)
     methodology = check.string(raw, "methodology", "par-commune")
-    if is_yaml(methodology):
-        mpath = Path(methodology)
-        methodology = str((mpath if mpath.is_absolute() else base / mpath).resolve())
+    if is_yaml(methodology):  # a file: confined to the project, as data and output are
+        methodology = str(check.path(raw, "methodology", base, root, must_exist=True))
     _check_methodology(check, methodology)
     reports = check.str_list(raw, "reports", list(REPORTS), REPORTS, "report kind")
     languages = check.str_list(raw, "languages", list(LANGUAGES), LANGUAGES, "language")
@@ -322,7 +348,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     apportionment = check.choice(raw, "apportionment", APPORTIONMENTS, "area")
     executor = check.choice(raw, "executor", EXECUTORS, "warm")
     workers = check.number(raw, "workers", None, integer=True)
-    timeout = check.number(raw, "timeout", DEFAULT_TIMEOUT, integer=False)
+    timeout = check.seconds(raw, "timeout", DEFAULT_TIMEOUT)
     notebooks = dict(NOTEBOOKS)
     if raw.get("notebooks") is not None:
         if not isinstance(raw["notebooks"], dict):
@@ -420,6 +446,10 @@ def override(params: Params, overrides: dict, display: str) -> Params:
         if link is not None:
             raise ParameterError(f"--out {changes['output']}: goes through the symbolic link "
                                  f"{link}; give a real folder")
+        blocker = file_in_the_way(out)
+        if blocker is not None:
+            raise ParameterError(f"--out {changes['output']} is not a folder: {blocker} is a "
+                                 "file; give a folder for the reports")
         changes["output"] = out
     for key in ("executor",):
         if key in changes and changes[key] not in EXECUTORS:

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from parbrief.core.errors import ParbriefError
 from parbrief.core.files import atomic_write, check_no_symlink
 from parbrief.publish.contract import SUMMARY_MIME
 from parbrief.runner import params as paramfiles
@@ -349,6 +350,7 @@ def run_job(spec: JobSpec) -> dict:
     # <stem>.<pid>.<random>: the batch tells from it which jobs a dead worker was running
     staging = Path(spec.output) / STAGING / f"{job.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
     try:
+        check_no_symlink(staging, Path(spec.output))  # the batch checked; a link planted since
         staging.mkdir(parents=True)
         executed = staging / "executed.ipynb"
         out = staging / "out"
@@ -392,7 +394,9 @@ def run_job(spec: JobSpec) -> dict:
         manifest["summary"] = summary_of(nb)
         outputs = publish_report(out, job, Path(spec.output), manifest)
         failed_copy = job.out_dir.parent / "_failed" / f"{job.stem}.ipynb"
-        with contextlib.suppress(FileNotFoundError):  # this job works again
+        # this job works again (a link planted on the way is left alone, never followed)
+        with contextlib.suppress(FileNotFoundError, ParbriefError):
+            check_no_symlink(failed_copy, Path(spec.output))
             failed_copy.unlink()
         result.status = STATUS_OK
         result.outputs = [o["path"] for o in outputs]
