@@ -8,6 +8,7 @@ per catalogue indicator. A second sheet lists the indicators with type, unit and
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -109,5 +110,7 @@ def write_template(province_code: str, period: str | Quarter, out_path: str | Pa
     # Read back by parbrief.ingest.dataset to flag rows of another province's units.
     wb.custom_doc_props.append(StringProperty(name=PROVINCE_PROPERTY, value=str(province_code)))
     wb.properties.title = f"parbrief template {province_code} {quarter}"
-    atomic_write(out_path, wb.save)  # a full disk leaves no half workbook behind
+    book = io.BytesIO()  # a few hundred KB; written whole, so a full disk leaves no half file
+    wb.save(book)
+    atomic_write(out_path, book.getvalue())
     return out_path

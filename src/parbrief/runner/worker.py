@@ -349,9 +349,11 @@ def run_job(spec: JobSpec) -> dict:
         init_worker(spec.executor, spec.renderer, spec.root, warm_up=False)
     # <stem>.<pid>.<random>: the batch tells from it which jobs a dead worker was running
     staging = Path(spec.output) / STAGING / f"{job.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    made = False
     try:
         check_no_symlink(staging, Path(spec.output))  # the batch checked; a link planted since
         staging.mkdir(parents=True)
+        made = True
         executed = staging / "executed.ipynb"
         out = staging / "out"
         out.mkdir()
@@ -412,5 +414,6 @@ def run_job(spec: JobSpec) -> dict:
                 atomic_write(target, nbformat.writes(published).encode("utf-8"))
                 result.failed_notebook = str(target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if made:  # never a folder this job did not make (one reached through a planted link)
+            shutil.rmtree(staging, ignore_errors=True)
     return asdict(result) | {"seconds": time.perf_counter() - start}
