@@ -277,7 +277,7 @@ def test_summary_is_language_neutral(tan_ky):
 
     s = sections.summary_data(tan_ky)
     assert {"kind", "locality_code", "locality_name", "period", "methodology", "index", "rank",
-            "rank_of", "classification", "lead", "data_checksum", "parbrief_version"} <= set(s)
+            "rank_of", "classification", "lead", "inputs", "parbrief_version"} <= set(s)
     assert s["kind"] == "briefing" and s["locality_code"] == "17266"
     assert s["index"] == float(tan_ky.own["index"]) and s["rank"] == int(tan_ky.own["rank"])
     assert s["classification"] == {"vi": tan_ky.own["classification_vi"],

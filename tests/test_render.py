@@ -130,7 +130,7 @@ def make_notebook(name: str = "Xã Tân Kỳ", languages=("vi", "en")) -> nbform
             "kind": "briefing", "locality_code": "17266", "locality_name": name,
             "period": "2026Q3", "methodology": "par-commune", "index": 92.62, "rank": 3,
             "rank_of": 13, "classification": {"vi": "Xuất sắc", "en": "Excellent"},
-            "lead": {"vi": "…", "en": "…"}, "data_checksum": "sha256:0123456789abcdef0123",
+            "lead": {"vi": "…", "en": "…"}, "inputs": "0123456789abcdef0123",
             "parbrief_version": "0.1.0"}, "text/plain": "summary"},
         metadata={"parbrief": {"summary": True}})
     stray = [nbformat.v4.new_output("stream", name="stdout", text=f"debug {SECRET}\n"),

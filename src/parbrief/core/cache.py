@@ -10,38 +10,16 @@ entry; an unreadable entry is only a slower start.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parents[1]  # the package folder
-
 
 def cache_dir() -> Path:
     return Path(os.environ.get("PARBRIEF_CACHE") or Path.home() / ".cache" / "parbrief")
-
-
-def code_key(*parts: str, files: tuple[str, ...] = (), packages: tuple[str, ...] = ()) -> str:
-    """A key from strings, parbrief source files (relative to the package) and package
-    versions."""
-    from parbrief import __version__
-
-    h = hashlib.sha256(__version__.encode())
-    for part in parts:
-        h.update(part.encode())
-    for name in files:
-        h.update((HERE / name).read_bytes())
-    for package in packages:
-        try:
-            h.update(f"{package}=={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(package.encode())
-    return h.hexdigest()
 
 
 def frames(kind: str, key: str, names: tuple[str, ...],

@@ -10,20 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from parbrief import PACKAGE_ROOT, __version__
 from parbrief.core import cache
+from parbrief.core.fingerprint import code_fingerprint
 from parbrief.ingest import dataset as datasets
 from parbrief.ingest import readers
-
-
-def _validation_code_checksum() -> str:
-    """Validation rules live in code and configuration: a new rule invalidates the cache."""
-    h = hashlib.sha256(__version__.encode())
-    here = PACKAGE_ROOT
-    for name in ("ingest/dataset.py", "ingest/validation.py", "ingest/readers.py",
-                 "ingest/workbooks.py", "units/register.py", "resources/indicators.yaml"):
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
 
 
 def load_validated(path: str, only: frozenset[str] | None = None):
@@ -41,7 +31,7 @@ def load_validated(path: str, only: frozenset[str] | None = None):
     if problems or not files:
         return _only(datasets.load(path), only)
     all_files = files + ([appraisal] if appraisal else [])
-    key = hashlib.sha256((datasets.checksum(all_files) + _validation_code_checksum())
+    key = hashlib.sha256((datasets.checksum(all_files) + code_fingerprint("ingest", packages=("vietnamadminunits",)))
                          .encode()).hexdigest()
     folder = cache.cache_dir() / "validated" / key
     try:

@@ -50,6 +50,8 @@ class Briefing:
     last_year_index: float | None
     missing_figures: list[str] = field(default_factory=list)
     parameters: dict = field(default_factory=dict)
+    # what the briefing was made from: ``inputs`` identifies exactly what it read
+    provenance: dict = field(default_factory=dict)
 
     @property
     def parent(self) -> register.Locality | None:
@@ -172,8 +174,9 @@ def prepare(locality: str, period: str, data: str, methodology: str,
         reported=reported, scores=scores, own=own, peers_not_reported=not_reported,
         points=points, figures=figures_by_q, metrics=metrics_by_q, trend=trend,
         last_year_index=last_year_index, missing_figures=missing,
-        parameters=dict(locality=locality, period=str(q), methodology=methodology,
-                        apportionment=apportionment),
+        parameters=(parameters := dict(locality=locality, period=str(q),
+                                       methodology=methodology, apportionment=apportionment)),
+        provenance=sources.provenance(ds, method, parameters),
     )
 
 

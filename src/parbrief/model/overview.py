@@ -29,6 +29,7 @@ class Overview:
     metrics: dict  # rates computed from the province totals
     previous_metrics: dict
     parameters: dict
+    provenance: dict  # what the overview was made from (see ``sources.provenance``)
 
     def class_counts(self, lang: str) -> pd.DataFrame:
         """Localities per class, in the methodology's band order (empty classes included)."""
@@ -94,4 +95,6 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     return Overview(province=unit, period=q, methodology=method, dataset=ds, level=level,
                     scores=scores, not_reported=[u for u in units if u.code not in reported],
                     figures=figures, metrics=met, previous_metrics=prev_met,
-                    parameters=dict(province=province, period=str(q), methodology=methodology))
+                    parameters=(parameters := dict(province=province, period=str(q),
+                                                   methodology=methodology)),
+                    provenance=sources.provenance(ds, method, parameters))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from parbrief import __version__
+from parbrief.core.fingerprint import report_code
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.ingest.validated import load_validated
 from parbrief.scoring import engine as scoring
@@ -109,6 +111,20 @@ def _peer_scores_cached(data: str, method_name: str, parent: str | None, level: 
         return pd.DataFrame()
     return scoring.score_table(ds, method, period, units)
 
+
+
+def provenance(ds, method, parameters: dict) -> dict:
+    """What a report was made from, as its data notes and its manifest state it: ``inputs``
+    identifies what the report read; the data set, the methodology and parbrief's code are
+    named alongside."""
+    return {
+        "inputs": ds.checksum,
+        "data_set": ds.checksum,
+        "methodology": {"id": method.id, "version": method.version, "checksum": method.checksum},
+        "code": report_code(),
+        "parbrief": __version__,
+        "parameters": dict(parameters),
+    }
 
 def forget() -> None:
     """Forget every data set, methodology and score table loaded so far."""

@@ -206,7 +206,7 @@ def provenance(info: dict | None, lang: str) -> str:
         parts.append(period_label(info["period"], lang))
     if info.get("methodology"):
         parts.append(f"{words['methodology']} {info['methodology']}")
-    checksum = str(info.get("data_checksum") or "")
+    checksum = str(info.get("inputs") or "")
     if checksum:
         parts.append(f"{words['data']} {checksum.split(':')[-1][:12]}")
     parts.append(f"parbrief {info.get('parbrief_version') or __version__}")

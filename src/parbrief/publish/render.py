@@ -44,18 +44,6 @@ from parbrief.publish.quarto import render_with_quarto
 FORMATS = ("html", "pdf", "newsroom")
 
 
-
-
-
-
-
-
-
-
-
-
-
-
 # Newsroom PNGs: print quality at a newspaper column's width.
 PNG_PPI = 150
 
@@ -116,6 +104,22 @@ class Renderer:
                 block["png"] = base64.b64encode(self.png(block["svg"])).decode("ascii")
         return write_newsroom(found, Path(folder))
 
+    name = "typst"
+    formats = frozenset(FORMATS)
+
+    def render(self, nb, lang: str, formats: list[str], out_dir: Path, stem: str
+               ) -> dict[str, Path]:
+        """The files of one language in ``out_dir``: ``{format: path}``."""
+        written: dict[str, Path] = {}
+        if "html" in formats:
+            written["html"] = atomic_write(out_dir / f"{stem}.{lang}.html", self.html(nb, lang))
+        if "pdf" in formats:
+            written["pdf"] = atomic_write(out_dir / f"{stem}.{lang}.pdf", self.pdf(nb, lang))
+        if "newsroom" in formats:
+            written["newsroom"] = out_dir / f"{stem}.{lang}.newsroom"
+            self.newsroom(nb, lang, written["newsroom"])
+        return written
+
     def png(self, svg: str, ppi: float = PNG_PPI) -> bytes:
         """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show)."""
         files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt)\n'
@@ -153,56 +157,66 @@ def expand_formats(formats: Iterable[str]) -> list[str]:
     return [f for f in FORMATS if f in wanted]
 
 
+class QuartoRenderer:
+    """Quarto renders each language's published notebook (``contract.published_notebook``)
+    without executing it again; the newsroom pack is parbrief's own."""
+
+    name = "quarto"
+    formats = frozenset({"html", "pdf"})
+
+    def render(self, nb, lang: str, formats: list[str], out_dir: Path, stem: str
+               ) -> dict[str, Path]:
+        pub = published_notebook(nb, lang)
+        with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{stem}.quarto-") as tmp:
+            src = Path(tmp) / f"{stem}.{lang}.ipynb"
+            nbformat.write(pub, str(src))
+            return render_with_quarto(src, out_dir, formats)
+
+
+def _parbrief_renderer() -> Renderer:
+    return default_renderer()
+
+
+# Renderers by the name ``--renderer`` takes. Each has ``formats`` and
+# ``render(nb, lang, formats, out_dir, stem) -> {format: path}``; a format a renderer does not
+# make is made by parbrief's own renderer ("typst").
+RENDERERS = {"typst": _parbrief_renderer, "quarto": QuartoRenderer}
+
+
+def renderer_named(name: str):
+    """The renderer registered under ``name``."""
+    if name not in RENDERERS:
+        raise ValueError(f"unknown renderer {name!r}: use one of {', '.join(RENDERERS)}")
+    return RENDERERS[name]()
+
+
 def render_report(nb, out_dir: Path, stem: str, languages: Iterable[str] = LANGS,
                   formats: Iterable[str] = ("html", "pdf"),
-                  renderer: Renderer | str | None = None) -> dict[str, Path]:
+                  renderer: Renderer | QuartoRenderer | str | None = None) -> dict[str, Path]:
     """Write ``<stem>.<lang>.html``, ``<stem>.<lang>.pdf`` and ``<stem>.<lang>.newsroom/``.
 
     Returns the paths written keyed ``"<lang>.<format>"`` (e.g. ``"vi.pdf"``).
-    ``renderer``: a :class:`Renderer` (reuse one per process), None for this process's
-    default, or ``"quarto"`` to have Quarto render HTML and PDF (Typst) from the notebook.
+    ``renderer``: a renderer object (reuse one per process), a name in ``RENDERERS``, or None
+    for this process's own.
     """
     out_dir = Path(out_dir)
     if not stem or "/" in stem or os.sep in stem or stem.startswith("."):
         raise ValueError(f"bad report file stem {stem!r}: a file name without folders")
     languages = [check_lang(lang) for lang in languages]
     fmts = expand_formats(formats)
+    chosen = renderer_named(renderer) if isinstance(renderer, str) \
+        else renderer or default_renderer()
+    own = chosen if isinstance(chosen, Renderer) else default_renderer()
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    if renderer == "quarto":
-        for lang in languages:
-            pub = published_notebook(nb, lang)
-            with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{stem}.quarto-") as tmp:
-                src = Path(tmp) / f"{stem}.{lang}.ipynb"
-                nbformat.write(pub, str(src))
-                got = render_with_quarto(src, out_dir, [f for f in fmts if f != "newsroom"])
-            for fmt, path in got.items():
-                written[f"{lang}.{fmt}"] = path
-            if "newsroom" in fmts:
-                folder = out_dir / f"{stem}.{lang}.newsroom"
-                write_newsroom(blocks(nb, lang), folder)
-                written[f"{lang}.newsroom"] = folder
-        return written
-    if renderer is not None and not isinstance(renderer, Renderer):
-        raise ValueError(f"unknown renderer {renderer!r}: pass a Renderer, None or 'quarto'")
-    r = renderer or default_renderer()
     for lang in languages:
-        if "html" in fmts:
-            written[f"{lang}.html"] = atomic_write(out_dir / f"{stem}.{lang}.html",
-                                                   r.html(nb, lang))
-        if "pdf" in fmts:
-            written[f"{lang}.pdf"] = atomic_write(out_dir / f"{stem}.{lang}.pdf", r.pdf(nb, lang))
-        if "newsroom" in fmts:
-            folder = out_dir / f"{stem}.{lang}.newsroom"
-            r.newsroom(nb, lang, folder)
-            written[f"{lang}.newsroom"] = folder
+        theirs = [f for f in fmts if f in chosen.formats]
+        mine = [f for f in fmts if f not in theirs]
+        for r, wanted in ((chosen, theirs), (own, mine)):
+            if wanted:
+                for fmt, path in r.render(nb, lang, wanted, out_dir, stem).items():
+                    written[f"{lang}.{fmt}"] = path
     return written
-
-
-
-
-
-
 
 
 def png_bytes(block: dict) -> bytes:
@@ -212,5 +226,5 @@ def png_bytes(block: dict) -> bytes:
     return svg_to_png(block["svg"])
 
 
-__all__ = ["FORMATS", "PNG_PPI", "Renderer", "default_renderer", "expand_formats", "png_bytes", "render_report",
-           "svg_to_png"]
+__all__ = ["FORMATS", "PNG_PPI", "RENDERERS", "QuartoRenderer", "Renderer", "default_renderer",
+           "expand_formats", "png_bytes", "render_report", "renderer_named", "svg_to_png"]

@@ -23,8 +23,9 @@ from pathlib import Path
 from parbrief.core.errors import ParbriefError
 from parbrief.core.files import atomic_write, check_no_symlink
 from parbrief.publish import index_page, quarto
+from parbrief.publish.render import RENDERERS
 from parbrief.runner import params as paramfiles
-from parbrief.runner.executors import run_dask, run_local, worker_environment
+from parbrief.runner.executors import EXECUTORS, worker_environment
 from parbrief.runner.lock import OutputLock
 from parbrief.runner.manifest import git_commit, read_manifest
 from parbrief.runner.params import Params
@@ -32,7 +33,6 @@ from parbrief.runner.plan import batch_inputs, plan_jobs
 from parbrief.runner.results import STATUS_FAILED, BatchResult, JobResult
 from parbrief.runner.worker import STAGING, JobSpec, describe_error
 
-RENDERERS = ("typst", "quarto")
 # The last second whose date every time zone can show (IPython's kernel banner and the PDFs
 # turn SOURCE_DATE_EPOCH into a local date: later ones overflow).
 LAST_SOURCE_DATE_EPOCH = 253_402_214_400  # 9999-12-31 00:00 UTC
@@ -50,6 +50,7 @@ def check_source_date_epoch() -> None:
             f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970-01-01 UTC "
             "(e.g. 1767225600 for 2026-01-01; see docs/faults.md): correct it or unset it; "
             "nothing was run")
+
 
 # --------------------------------------------------------------------------- results
 
@@ -171,7 +172,6 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         raise paramfiles.ParameterError(f"unknown renderer {renderer!r}: use one of "
                                         f"{', '.join(RENDERERS)}")
     if renderer == "quarto":
-
         if quarto.quarto_available() is None:
             raise paramfiles.ParameterError(
                 "--renderer quarto needs the quarto command on PATH (https://quarto.org, or "
@@ -188,19 +188,15 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         clean_staging(params.output, {j.out_dir for j in jobs}
                        | {params.output / p for p in params.periods})
         to_run, results = plan_jobs(jobs, params, inputs, renderer, force, commit)
-        kernel_executor = "strict" if executor == "strict" else "warm"
+        runner = EXECUTORS[executor]
         specs = [JobSpec(job=job, root=str(params.root), output=str(params.output),
-                         executor=kernel_executor, renderer=renderer, timeout=params.timeout,
+                         executor=runner.kernel, renderer=renderer, timeout=params.timeout,
                          languages=params.languages, formats=params.formats, manifest=base,
                          public_parameters=base["parameters"]) for job, base in to_run]
         bar = tqdm(total=len(jobs), initial=len(results), file=sys.stderr,
                    disable=not progress, unit="job", desc=params.name, dynamic_ncols=True)
         try:
-            if specs and executor == "dask":
-                results += run_dask(specs, workers, scheduler, bar)
-            elif specs:
-                results += run_local(specs, workers, kernel_executor, renderer,
-                                      str(params.root), params.output, bar)
+            results += runner.run(specs, workers, bar, scheduler)
         finally:
             bar.close()
         order = {job.id: i for i, job in enumerate(jobs)}

@@ -6,10 +6,13 @@ import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
+from parbrief.runner import params as paramfiles
 from parbrief.runner.results import STATUS_FAILED, JobResult
 from parbrief.runner.worker import (
     STAGING,
@@ -70,10 +73,14 @@ def worker_environment() -> None:
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 
-def run_local(specs: list[JobSpec], workers: int, executor: str, renderer: str, root: str,
-               output: Path, bar) -> list[JobResult]:
+def run_local(specs: list[JobSpec], workers: int, bar, scheduler: str | None = None
+              ) -> list[JobResult]:
+    """Jobs on ``workers`` local processes (each with its kernel and renderer); a local pool
+    has no scheduler."""
     import multiprocessing
 
+    executor, renderer, root = specs[0].executor, specs[0].renderer, specs[0].root
+    output = Path(specs[0].output)
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["parbrief.runner.worker", "parbrief.runner.execution"])
     initargs = (executor, renderer, root, True, os.getpid())
@@ -105,7 +112,9 @@ def run_local(specs: list[JobSpec], workers: int, executor: str, renderer: str, 
     return results
 
 
-def run_dask(specs: list[JobSpec], workers: int, scheduler: str | None, bar) -> list[JobResult]:
+def run_dask(specs: list[JobSpec], workers: int, bar, scheduler: str | None = None
+             ) -> list[JobResult]:
+    """Jobs on a Dask cluster: ``scheduler``'s, or a local one of ``workers`` processes."""
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -140,3 +149,25 @@ def run_dask(specs: list[JobSpec], workers: int, scheduler: str | None, bar) -> 
         if cluster is not None:
             cluster.close()
     return results
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where a batch's jobs run: ``run(specs, workers, bar, scheduler)`` returns their results.
+
+    ``kernel``: ``warm`` (one kernel per worker, reset between notebooks) or ``strict`` (a
+    fresh kernel per notebook)."""
+
+    name: str
+    kernel: str
+    run_jobs: Callable[..., list[JobResult]]
+
+    def run(self, specs: list[JobSpec], workers: int, bar, scheduler: str | None = None
+            ) -> list[JobResult]:
+        return self.run_jobs(specs, workers, bar, scheduler) if specs else []
+
+
+EXECUTORS = {e.name: e for e in (Executor("warm", "warm", run_local),
+                                 Executor("strict", "strict", run_local),
+                                 Executor("dask", "warm", run_dask))}
+assert set(EXECUTORS) == set(paramfiles.EXECUTORS)  # params files name these

@@ -4,7 +4,6 @@ and the checksum of every file published; and the publishing of a staged report 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import subprocess
@@ -13,8 +12,9 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from parbrief import PACKAGE_ROOT, __version__
+from parbrief import __version__
 from parbrief.core.files import check_no_symlink, fsync_dir, sha256_file
+from parbrief.core.fingerprint import report_code
 from parbrief.runner.params import Job
 
 MANIFEST_VERSION = 1
@@ -24,21 +24,9 @@ PACKAGES = ("pandas", "papermill", "nbconvert", "nbclient", "nbformat", "ipykern
             "matplotlib", "babel", "jupyter_client")
 
 
-# The runner and the command line decide what runs, not what a report says.
-NOT_REPORT_CODE = frozenset({"runner/batch.py", "runner/params.py", "cli.py"})
-
-
-@lru_cache(maxsize=1)
 def code_checksum() -> str:
-    """sha256 of the code and resources that make a report's content: a change to any of them
-    re-renders the reports, even within one parbrief version."""
-    h = hashlib.sha256()
-    for f in sorted(PACKAGE_ROOT.rglob("*")):
-        if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc" \
-                and f.relative_to(PACKAGE_ROOT).as_posix() not in NOT_REPORT_CODE:
-            h.update(f.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0")
-            h.update(f.read_bytes())
-    return h.hexdigest()
+    """The fingerprint of every file of parbrief that shapes a published byte."""
+    return report_code()
 
 
 @lru_cache(maxsize=1)

@@ -143,11 +143,11 @@ def shutdown_worker() -> None:
     worker_state.pop("kernel_cwd", None)
 
 
-def renderer_for(kind: str):
-    """One Renderer (HTML exporter + Typst compiler) per process; Quarto runs as a command."""
+def renderer_for(name: str):
+    """The renderer registered under ``name`` (parbrief's own is made once per process)."""
     from parbrief.publish import render
 
-    return "quarto" if kind == "quarto" else render.default_renderer()
+    return render.renderer_named(name)
 
 
 @dataclass

@@ -14,6 +14,7 @@ equal part of the district (the register has no population or area for legacy co
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 from functools import lru_cache
@@ -22,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core import cache
+from parbrief.core.fingerprint import code_fingerprint
 from parbrief.units import tables as reg
 
 APPORTIONMENT = ("area", "default")
@@ -54,8 +56,8 @@ def commune_crosswalk(apportionment: str = "area") -> pd.DataFrame:
     the cache: see ``_build_commune_crosswalk``)."""
     if apportionment not in APPORTIONMENT:
         raise ValueError(f"unknown apportionment {apportionment!r}: use one of {APPORTIONMENT}")
-    key = cache.code_key(apportionment, files=("units/crosswalk.py", "units/tables.py", "core/names.py"),
-                         packages=("vietnamadminunits",))
+    key = hashlib.sha256(f"{apportionment}\0".encode() + code_fingerprint(
+        "units", packages=("vietnamadminunits",)).encode()).hexdigest()
     return cache.frames("crosswalk", key, ("crosswalk",), lambda: {
         "crosswalk": _build_commune_crosswalk(apportionment)})["crosswalk"]
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 import pandas as pd
 
 from parbrief.core import cache
+from parbrief.core.fingerprint import code_fingerprint
 from parbrief.core.names import ascii_name, nfc, slug
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 
@@ -78,7 +79,7 @@ def _units(src: pd.DataFrame, level: str, prefix: str, parent: str | None, key_p
 @lru_cache(maxsize=1)
 def _load() -> dict[str, pd.DataFrame]:
     """Both registers, from the cache when this package version and code built them before."""
-    key = cache.code_key(files=("units/tables.py", "core/names.py"), packages=("vietnamadminunits",))
+    key = code_fingerprint("units", packages=("vietnamadminunits",))
     return cache.frames("register", key, (LEGACY, REG_2025), _build)
 
 

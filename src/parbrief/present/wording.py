@@ -1,0 +1,187 @@
+"""Words shared by the sections: unit and index names, peer groups, classes, changes, quarters,
+methodology and provenance notes. All wording comes from the message catalogues (``i18n``), all
+numbers from ``formatting``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.dates import format_date
+
+from parbrief.core import formatting, i18n
+from parbrief.core.names import slug
+from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.model.sources import peers_of
+from parbrief.present.blocks import note, number_or_none
+from parbrief.scoring.metrics import round_half_up
+from parbrief.units import register
+
+
+def index_label(method, lang: str) -> str:
+    key = f"index_names.{method.id}"
+    return i18n.t(key if key in i18n.catalogue(lang) else "index_names.default", lang)
+
+
+def unit_noun(units: list[register.Locality], level: str, lang: str) -> str:
+    """The peer group in words: "xã, phường" / "communes and wards", from the unit types present."""
+    keys = []
+    for u in units:
+        key = f"units.{level}.{slug(u.unit_type).replace('-', '_') or 'other'}"
+        if key not in i18n.catalogue(lang):
+            key = f"units.{level}.other" if f"units.{level}.other" in i18n.catalogue(lang) \
+                else "units.other"
+        if key not in keys:
+            keys.append(key)
+    order = list(i18n.catalogue(lang))  # catalogue order: the order units are usually listed
+    keys.sort(key=order.index)
+    words = [i18n.t(k, lang) for k in keys] or [i18n.t("units.other", lang)]
+    if len(words) == 1:
+        return words[0]
+    return i18n.t("words.unit_list", lang, head=", ".join(words[:-1]), last=words[-1])
+
+
+def place_name(unit: register.Locality, lang: str) -> str:
+    """A unit's name inside a sentence, in the house style of the language."""
+    return place_name_en(unit) if lang == "en" else place_name_vi(unit)
+
+
+def place_name_vi(unit: register.Locality) -> str:
+    """"tỉnh Nghệ An": the unit type is lower case in running Vietnamese text."""
+    return f"{unit.unit_type.lower()} {unit.short_name}" if unit.unit_type else unit.name
+
+
+def place_name_en(unit: register.Locality) -> str:
+    """"Nghệ An"."""
+    return unit.short_name or unit.name
+
+
+def parent_phrase(parent: register.Locality | None, lang: str) -> str:
+    if parent is None:
+        return i18n.t("lead.nationwide", lang)
+    return i18n.t("lead.in_parent", lang, parent=place_name(parent, lang))
+
+
+def peer_group_phrase(unit: register.Locality, period: Quarter, lang: str) -> str:
+    parent = register.get(unit.parent_code, period) if unit.parent_code else None
+    return i18n.t("lead.peer_group", lang, units=unit_noun(peers_of(unit, period), unit.level,
+                                                            lang),
+                  where=parent_phrase(parent, lang))
+
+
+def classification_label(row: dict, method, lang: str) -> str:
+    value = row.get("classification_vi" if lang == "vi" else "classification")
+    if isinstance(value, str) and value:
+        return value
+    band = method.classify(number_or_none(row.get("index")))
+    return band.label[lang] if band else formatting.MISSING[lang]
+
+
+def merger_date(lang: str) -> str:
+    """The day the 2025 merger took effect: "1/7/2025" / "1 July 2025"."""
+    day = MERGER_QUARTER.start
+    return format_date(day, "d/M/yyyy" if lang == "vi" else "d MMMM yyyy",
+                       locale=formatting.LOCALES[lang])
+
+
+def quarter_tick(q: Quarter, lang: str) -> str:
+    """Two-line axis label: "Quý III" over "2026" / "Q3" over "2026"."""
+    text = q.label(lang)
+    sep = "/" if lang == "vi" else " "
+    head, _, year = text.rpartition(sep)
+    return f"{head}\n{year}"
+
+
+def change_pp(value, lang: str) -> str:
+    """A change of a rate, in percentage points."""
+    if number_or_none(value) is None:
+        return formatting.MISSING[lang]
+    return i18n.t("figures.change_pp", lang, change=formatting.change(value, lang))
+
+
+def signed_points(value, lang: str) -> str:
+    """An index change with the two decimals indices are published with: "+5,00", "−0,40"."""
+    v = round_half_up(float(value), 2)
+    sign = "+" if v > 0 else "−" if v < 0 else ""
+    return sign + formatting.points(abs(v), lang)
+
+
+def cell_change(value, lang: str, rank: bool = False) -> str:
+    """A change in a table cell, whose column header already names the unit."""
+    if number_or_none(value) is None:
+        return formatting.MISSING[lang]
+    return formatting.change(value, lang, 0) if rank else signed_points(value, lang)
+
+
+def change_points(value, lang: str) -> str:
+    if number_or_none(value) is None:
+        return formatting.MISSING[lang]
+    return i18n.t("figures.change_points", lang, change=signed_points(value, lang))
+
+
+def rank_move(value, lang: str) -> str:
+    v = number_or_none(value)
+    if v is None:
+        return formatting.MISSING[lang]
+    if v == 0:
+        return i18n.t("figures.rank_same", lang)
+    return i18n.t("figures.rank_up" if v > 0 else "figures.rank_down", lang,
+                  places=formatting.integer(abs(v), lang))
+
+
+def methodology_param(value: str) -> str:
+    """A methodology given as a file is named by its file name: reports never carry paths."""
+    p = Path(str(value))
+    return p.name if p.suffix in (".yaml", ".yml") else str(value)
+
+
+# x/y counts a newspaper quotes ("282/375 procedures publicly listed").
+COUNT_PAIRS = (
+    ("figures.on_time_count", "records_resolved_on_time", "records_resolved"),
+    ("figures.published_count", "procedures_published", "procedures_total"),
+    ("figures.plan_count", "plan_tasks_completed", "plan_tasks_assigned"),
+)
+
+
+def metric_value(metrics: dict, name: str):
+    return number_or_none(metrics.get(name)) if metrics else None
+
+
+def difference(a, b):
+    a, b = number_or_none(a), number_or_none(b)
+    return None if a is None or b is None else a - b
+
+
+def source_lines(ds, codes: set[str], periods: set[str]) -> list[str]:
+    out = []
+    for frame in (ds.figures, ds.appraisal):
+        if frame is None or not len(frame) or "source" not in frame.columns:
+            continue
+        sel = frame[frame.locality_code.isin(codes) & frame.period.isin(periods)]
+        out += [s for s in sel.source.dropna().astype(str) if s.strip()]
+    return sorted(set(out))
+
+
+def methodology_notes(method, lang: str) -> list[dict]:
+    out = [note(i18n.t("notes.methodology", lang, title=method.title[lang], id=method.id,
+                       version=method.version, basis=str(method.basis).strip().rstrip(".")))]
+    # The assumptions themselves are listed in the methodology file and its README; a briefing
+    # says how many there are and where to read them.
+    if getattr(method, "assumptions", ()):
+        out.append(note(i18n.t("notes.assumptions", lang,
+                               count=formatting.integer(len(method.assumptions), lang),
+                               file=f"{method.id}.yaml")))
+    return out
+
+
+def provenance_note(provenance: dict, lang: str) -> dict:
+    """What the report was made from (``model.sources.provenance``), in one note."""
+    params = ", ".join(f"{k}={methodology_param(v) if k == 'methodology' else v}"
+                       for k, v in provenance["parameters"].items())
+    method = provenance["methodology"]
+    return note(i18n.t("notes.provenance", lang, data=provenance["inputs"][:12],
+                       methodology=method["id"], methodology_checksum=(method["checksum"] or "")[:12],
+                       version=provenance["parbrief"], parameters=params))
+
+
+def unit_list(units: list[register.Locality]) -> str:
+    return ", ".join(f"{u.name} ({u.code})" for u in units)
