@@ -508,6 +508,9 @@ def _periods(check: _Checker, raw: dict, reports, parent_key: str, parent: str, 
     return out
 
 
+_PLURAL = {"province": "provinces", "district": "districts", "commune": "communes"}
+
+
 def _check_coverage(check: _Checker, reports, held, parent: str, level: str, period: str,
                     shown_data: str) -> None:
     """A quarter (or a level) the data set has no figures for would publish a "did not report"
@@ -518,35 +521,33 @@ def _check_coverage(check: _Checker, reports, held, parent: str, level: str, per
     q = Quarter.parse(period)
     if held.get(q):
         return
-    plural = {"province": "provinces", "district": "districts", "commune": "communes"}[level]
+    plural = _PLURAL[level]
     if parent == ALL:
-        whose, its = f"the {plural} of the whole country", "the country's"
-        scope = None
+        owner, its, scope, below = "the whole country", "the country's", None, LEVELS
     else:
         unit = register.get(parent, q) if register.exists(parent, q) else None
-        whose = f"the {plural} of {parent} {unit.name}" if unit else f"the {plural} of {parent}"
+        owner = f"{parent} {unit.name}" if unit else parent
         its, scope = "its", parent
-    at_levels = [lvl for lvl in LEVELS if lvl != level
+        below = LEVELS[LEVELS.index(unit.level) + 1:] if unit else LEVELS
+    whose = f"the {plural} of {owner}"
+    at_levels = [lvl for lvl in below if lvl != level
                  and coverage.under(reports, scope, lvl).get(q)]
     if at_levels:
-        others = " or ".join({"province": "provinces", "district": "districts",
-                              "commune": "communes"}[lvl] for lvl in at_levels)
         have = [x for x, c in held.items() if c]
         when = (f" (or a quarter it holds {plural} for: "
                 f"{', '.join(coverage.span(a, b) for a, b in coverage.ranges(have))})"
                 if have else "")
         check.fail("level", f"data set {shown_data} has no figures from {whose} in {period}, "
-                            f"only from {its} {others}: use level: {at_levels[0]}{when}",
-                   example=False)
+                            f"only from {its} {' or '.join(_PLURAL[x] for x in at_levels)}: use "
+                            f"level: {at_levels[0]}{when}", example=False)
     holds = coverage.holdings(reports, scope)
-    name = whose.split(" of ", 1)[1]
     if not holds:
         key = "province" if parent != ALL else "level"
         check.fail("periods", f"data set {shown_data} has no figures for {period} from {whose}, "
                               f"nor for any other quarter: check 'data' and '{key}'",
                    example=False)
     check.fail("periods", f"data set {shown_data} has no figures for {period} from {whose}; "
-                          f"for {name} it holds figures of {holds}: give one of those "
+                          f"for {owner} it holds figures of {holds}: give one of those "
                           "quarters, or periods: [latest]", example=False)
 
 
