@@ -30,7 +30,7 @@ from parbrief.ingest.messages import messages
 INDICATOR_SHEET = "indicators"
 
 
-PROVINCE_PROPERTY = "parbrief_province"
+PROVINCE_PROPERTY = workbooks.PROVINCE_PROPERTY
 
 
 FIGURE_FILE_NAMES = ("figures.csv", "figures.parquet")

@@ -29,6 +29,9 @@ from pathlib import Path
 
 from parbrief.core.errors import ParbriefError
 
+# The document property a workbook made by ``parbrief template`` names its province in.
+PROVINCE_PROPERTY = "parbrief_province"
+
 MAX_UNCOMPRESSED = 50 * 1024 * 1024  # bytes of XML in all the workbook's parts
 MAX_PART = 10 * 1024 * 1024  # bytes of any part read whole (shared strings, styles, ...)
 MAX_ROWS = 10_000  # data rows per sheet (the header row aside)
@@ -295,7 +298,7 @@ def open_workbook(path: Path) -> Workbook:
                 "may have (one per quarter); split it into smaller workbooks")
         province = ""
         for prop in getattr(reader.wb, "custom_doc_props", []) or []:
-            if prop.name == "parbrief_province":
+            if prop.name == PROVINCE_PROPERTY:
                 province = str(prop.value)
         title = reader.wb.properties.title or ""
     except BaseException:
