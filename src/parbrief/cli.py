@@ -19,9 +19,33 @@ def _fail(error: Exception) -> None:
 
 
 def _latest_period(dataset) -> str:
-    from parbrief.core.periods import Quarter
+    """The newest quarter the units reported (a mistyped quarter of a few units is skipped)."""
+    from parbrief.ingest import coverage
 
-    return str(max(Quarter.parse(p) for p in dataset.figures.period.unique()))
+    return str(coverage.latest(coverage.reports_of(zip(dataset.figures.locality_code,
+                                                       dataset.figures.period))))
+
+
+def _output_file(out: Path, suffix: str, what: str, example: str) -> None:
+    """``--out`` must name a file of the kind written: never a folder, a device, or a name
+    whose extension says another format."""
+    if out.is_dir():
+        _fail(ValueError(f"--out {out} is a folder; give a file name ending in {suffix} "
+                         f"(e.g. {out / example})"))
+    if out.exists() and not out.is_file():
+        _fail(ValueError(f"--out {out} is not a regular file (a device or a pipe); give a file "
+                         f"name ending in {suffix} (e.g. {example})"))
+    if out.suffix.lower() != suffix:
+        _fail(ValueError(f"--out {out}: {what}; give a file name ending in {suffix} (e.g. "
+                         f"{out.with_suffix(suffix).name})"))
+
+
+def _written(out: Path, write) -> None:
+    """Write ``out`` (atomically: a failed write leaves no half file), or say why not."""
+    try:
+        write()
+    except OSError as e:
+        _fail(ValueError(f"could not write {out}: {e.strerror or e}"))
 
 
 @app.command()
@@ -45,16 +69,20 @@ def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appr
 
 @app.command()
 def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders")) -> None:
-    """Check data files; print every problem as file:row:column: message (exit 1 if any)."""
+    """Check data files; print every problem as file:row:column: message (exit 1 if any;
+    a warning, such as a quarter that looks mistyped, is printed but does not fail)."""
     from parbrief.ingest.validation import validate_paths
 
     problems = validate_paths(list(paths))
     for p in problems:
         typer.echo(str(p))
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) found", err=True)
+    errors = [p for p in problems if not p.warning]
+    warned = len(problems) - len(errors)
+    also = f", {warned} warning(s)" if warned else ""
+    if errors:
+        typer.echo(f"{len(errors)} problem(s) found{also}", err=True)
         raise typer.Exit(1)
-    typer.echo("ok: no problems found", err=True)
+    typer.echo(f"ok: no problems found{also}", err=True)
 
 
 @app.command()
@@ -73,6 +101,7 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
     from parbrief.scoring.engine import score_table
     from parbrief.units import register
 
+    _output_file(out, ".csv", "the scores are a CSV table", "scores.csv")
     try:
         ds = datasets.load(data)
         method = methodologies.load(methodology)
@@ -88,8 +117,10 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
         table = score_table(ds, method, quarter, units)
     except ParbriefError as e:
         _fail(e)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, lineterminator="\n")
+    from parbrief.core.files import atomic_write
+
+    _written(out, lambda: atomic_write(out, table.to_csv(index=False, lineterminator="\n")
+                                       .encode("utf-8")))
     typer.echo(f"{len(table)} localities scored under {method.id} for {quarter}: {out}")
 
 
@@ -100,8 +131,9 @@ def template(province: str = typer.Option(..., help="province code, e.g. 40"),
     """Write an Excel workbook pre-filled with the province's units, for localities to fill in."""
     from parbrief.ingest.template import write_template
 
+    _output_file(out, ".xlsx", "the template is an Excel workbook", f"template-{province}.xlsx")
     try:
-        write_template(province, period, out)
+        _written(out, lambda: write_template(province, period, out))
     except ParbriefError as e:
         _fail(e)
     typer.echo(str(out))

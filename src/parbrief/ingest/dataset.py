@@ -145,8 +145,8 @@ def load(path: str | Path, validate: bool = True, province: str | None = None) -
     raw_figures, raw_appraisal, files, problems = read_raw(path)
     if validate:
         problems = problems + validate_raw(raw_figures, raw_appraisal, province=province)
-        if problems:
-            raise ValidationError(problems)
+        if any(not p.warning for p in problems):  # warnings (a quarter that looks mistyped)
+            raise ValidationError(problems)  # are for the user to judge, not a failure
     elif not files:
         raise ValidationError(problems)
     usable = [f for f in raw_figures if len(f)]
@@ -170,6 +170,8 @@ def load_checked(path: str | Path, province: str | None = None) -> Dataset:
     problems = problems + validate_raw(raw_figures, raw_appraisal, province=province)
     if not files:
         raise ValidationError(problems)
+    # warnings (a quarter that looks mistyped) are for the user to judge, not a failure
+    problems = [p for p in problems if not p.warning]
     located, whole_file = _locate(problems, raw_figures, raw_appraisal)
     if whole_file:
         raise ValidationError(problems)
