@@ -201,6 +201,9 @@ def _related(indicator: str) -> frozenset[str] | None:
         return None
     related = {indicator, *cat[indicator].part_of}
     related |= {name for name, ind in cat.items() if indicator in ind.part_of}
+    for group in catalogue.sums():  # parts that must add up within their whole
+        if indicator == group.whole or indicator in group.parts:
+            related |= {group.whole, *group.parts}
     return frozenset(related)
 
 
