@@ -42,6 +42,7 @@ class Case:
     problems: str | tuple[str, ...] = ()  # every line `parbrief validate` prints; () = fine
     province: str | None = None  # checked as this province's own data set
     error: str = ""  # methodology files: the loader's message
+    folders: tuple[str, ...] = ()  # several folders checked together (under ``file``)
 
     def __post_init__(self):
         if isinstance(self.problems, str):
@@ -309,6 +310,66 @@ CASES: dict[int, Case] = {
     73: Case("73-unknown-key.yaml", error=(
         "73-unknown-key.yaml: areas[0] (procedures).criteria[1]: unknown key 'rules'; did you "
         "mean 'rule'? Valid keys: assumption, criteria, id, max, name, rule, source")),
+    # ------------------------------------------------------------ careless and hostile input
+    74: Case("74-parts-exceed-whole.csv",
+        "74-parts-exceed-whole.csv:8:value: records_resolved_on_time + records_resolved_late "
+        "(493 + 500 = 993) is larger than records_resolved (523) for 17266 in 2026Q3; these "
+        "parts of records_resolved do not overlap, so together they cannot exceed it: correct "
+        "one of them (records_resolved is on line 6)"),
+    75: Case("75-mistyped-year.csv",  # a warning: validate exits 0 and the data set loads
+        "75-mistyped-year.csv:134:period: warning: 2036Q3 comes 40 quarters after the other "
+        "figures (2026Q3) and only 1 unit reports it (17266), against 12 in 2026Q3: probably a "
+        "mistyped period; correct it (until then, 'latest' in a params file skips this "
+        "quarter)"),
+    76: Case("76-full-width-value.csv",
+        "76-full-width-value.csv:5:value: value '１２００' for records_received is typed in "
+        "full-width digits (an input method's full-width mode); type it with ordinary digits: "
+        "1200"),
+    77: Case("77-full-width-code.csv", each_row(
+        "77-full-width-code.csv", CODE_ROWS, "locality_code",
+        "unknown locality code '１７２６６' in the 2025 register (period 2026Q3). The code is "
+        "typed in full-width digits (an input method's full-width mode): did you mean 17266 Xã "
+        "Tân Kỳ? Type it with ordinary digits")),
+    78: Case("78-name-as-code.csv", each_row(
+        "78-name-as-code.csv", CODE_ROWS, "locality_code",
+        "unknown locality code 'Xã Tân Kỳ' in the 2025 register (period 2026Q3). It is a name, "
+        "not a code: Xã Tân Kỳ has the code 17266; write the code in locality_code (the name "
+        "may go in a locality_name column)")),
+    79: Case("79-bidi-control.csv",
+        "79-bidi-control.csv:2:source: source holds an invisible character that reorders how "
+        "text is shown (U+202E RIGHT-TO-LEFT OVERRIDE) at character 22 of 'Báo cáo quý III/2026 "
+        "<U+202E>CBU<U+202C> của xã Tân Kỳ'; delete it (retype the text, or paste it as plain "
+        "text)"),
+    80: Case("80-source-too-long.csv",
+        "80-source-too-long.csv:2:source: source of 1,024 characters; a source names the "
+        "document a figure comes from in at most 300 characters (e.g. 'Báo cáo số 123/BC-UBND "
+        "ngày 15/9/2026 của UBND xã Tân Kỳ'): shorten it"),
+    81: Case("81-two-folders", (
+        "81-two-folders/quy2/figures.csv:8:value: negative count -3 for records_resolved_late; "
+        "counts cannot be negative, correct the figure",
+        "81-two-folders/quy3/figures.csv:8:value: non-integer count 2.5 for "
+        "records_resolved_late; counts are whole numbers, correct the figure"),
+        folders=("quy2", "quy3")),
+    82: Case("82-too-many-rows.xlsx",
+        "82-too-many-rows.xlsx#2026Q3:10002:: the sheet has more than 10,000 rows of figures (a "
+        "province has at most about 560 communes; the country 3,321); keep one row per locality "
+        "and delete the rest, or split the workbook"),
+    83: Case("83-alias-bomb.yaml", error=(
+        "83-alias-bomb.yaml:61:60: the alias *l2 repeats its anchor's values until the file "
+        "holds more than 100,000 values (aliases nested in aliases, as in a \"billion laughs\" "
+        "file); parbrief files need far fewer: write the values out instead of using aliases "
+        "(&name, *name)")),
+    84: Case("84-criteria-too-deep.yaml", error=(
+        "84-criteria-too-deep.yaml: areas[0] (procedures).criteria[2] (desk).criteria[1] "
+        "(desk_quality).criteria[0] (q3).criteria[0] (q4).criteria[0]: criteria nested 5 levels "
+        "deep under their area; a methodology has at most 4 (criteria, sub-criteria and their "
+        "parts): flatten the criteria")),
+    85: Case("85-nested-3000-deep.yaml", error=(
+        "85-nested-3000-deep.yaml:57:56: values nested more than 50 levels deep; parbrief "
+        "files need only a few levels: check the indentation and the brackets")),
+    86: Case("86-text-too-long.yaml", error=(
+        "86-text-too-long.yaml: basis: a text of 2,720 characters; names, labels, assumptions "
+        "and notes are at most 2,000: shorten it (cite the document rather than copy it)")),
 }
 
 # Params files (rows 90 and up) are checked by parbrief.runner.params and its own tests; the
@@ -344,8 +405,13 @@ def _check(condition: bool) -> None:
     assert condition
 
 
+def _errors(case: Case) -> list[str]:
+    """The lines that are problems (a warning is printed, but the data set still loads)."""
+    return [line for line in case.problems if ": warning: " not in line]
+
+
 @pytest.mark.parametrize("number", sorted(CASES), ids=lambda n: f"case-{n:02d}")
-def test_case(number):
+def test_case(number, monkeypatch):
     case = CASES[number]
     path = BAD / case.file
     if case.error:
@@ -353,14 +419,21 @@ def test_case(number):
             methodology.load(str(path))
         assert str(e.value) == case.error
         return
+    if case.folders:  # checked together, from the folder above them, as a user types it
+        monkeypatch.chdir(BAD)
+        paths = [Path(case.file) / f for f in case.folders]
+        assert [str(p) for p in validate_paths(paths)] == list(case.problems)
+        return
     assert [str(p) for p in validate_paths([path], province=case.province)] == \
         list(case.problems)
-    if case.problems:
+    if _errors(case):
         with pytest.raises(ValidationError) as e:
             dataset.load(path, province=case.province)
-        assert [str(p) for p in e.value.problems] == list(case.problems)
-    else:
+        assert [str(p) for p in e.value.problems] == _errors(case)
+    elif number in READ_FINE:
         READ_FINE[number](number)
+    else:  # warnings only: the figures are all read
+        assert len(dataset.load(path).figures) == len(path.read_text("utf-8").splitlines()) - 1
 
 
 def test_nfd_file_really_holds_decomposed_text_and_is_read_as_nfc():
@@ -404,11 +477,13 @@ def test_a_province_scoped_check_is_opt_in():
 
 @pytest.mark.parametrize("number", [n for n in sorted(CASES) if not CASES[n].error
                                     and not CASES[n].province], ids=lambda n: f"case-{n:02d}")
-def test_validate_command_prints_the_messages_and_never_a_traceback(number):
+def test_validate_command_prints_the_messages_and_never_a_traceback(number, monkeypatch):
     case = CASES[number]
-    result = CliRunner().invoke(app, ["validate", str(BAD / case.file)])
+    monkeypatch.chdir(BAD)
+    paths = [str(Path(case.file) / f) for f in case.folders] or [str(BAD / case.file)]
+    result = CliRunner().invoke(app, ["validate", *paths])
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.exit_code == (1 if case.problems else 0)
+    assert result.exit_code == (1 if _errors(case) else 0)
     assert result.stdout.splitlines() == list(case.problems)
 
 
@@ -493,7 +568,8 @@ def test_catalogue_has_a_test_and_a_real_file_for_every_row():
             continue
         assert files, f"row {number} names no example file"
         for f in files:
-            assert (ROOT / f).is_file(), f"row {number}: {f} does not exist"
+            assert (ROOT / f).is_file() or (number in CASES and CASES[number].folders and
+                                           (ROOT / f).is_dir()), f"row {number}: {f} does not exist"
         if number in CASES:
             assert Path(files[0]).name == CASES[number].file, number
 
@@ -645,6 +721,26 @@ def test_names_are_compared_as_people_write_them(name, same):
     ("92-outside-project.yaml", "{file}: key 'output': '/etc/parbrief' is outside the project "
      "folder {project} (it resolves to /etc/parbrief); give a path inside the project "
      "(e.g. output: ../reports)"),
+    ("93-methodology-outside.yaml", "{file}: key 'methodology': "
+     "'/srv/methodologies/par-commune.yaml' is outside the project folder {project} (it "
+     "resolves to /srv/methodologies/par-commune.yaml); give a path inside the project (e.g. "
+     "methodology: par-commune)"),
+    ("94-timeout-fraction.yaml", "{file}: key 'timeout': must be a positive whole number of "
+     "seconds, got 90.5 (float) (e.g. timeout: 600)"),
+    ("95-quarter-without-data.yaml", "{file}: key 'periods': data set {data} has no figures "
+     "for 1999Q1 from the communes of 40 Tỉnh Nghệ An; for 40 Tỉnh Nghệ An it holds figures of "
+     "districts 2025Q2 and communes 2026Q3: give one of those quarters, or periods: [latest]"),
+    ("96-level-without-data.yaml", "{file}: key 'level': data set {data} has no figures from "
+     "the communes of 40 Tỉnh Nghệ An in 2025Q2, only from its districts: use level: district "
+     "(or a quarter it holds communes for: 2026Q3)"),
+    ("97-alias-bomb.yaml", "{file}:4:65: the alias *l2 repeats its anchor's values until the "
+     "file holds more than 100,000 values (aliases nested in aliases, as in a \"billion "
+     "laughs\" file); parbrief files need far fewer: write the values out instead of using "
+     "aliases (&name, *name)"),
+    ("98-duplicate-key.yaml", "{file}:8:1: the key 'periods' is given twice (first on line 4); "
+     "keep one of them"),
+    ("99-output-a-file.yaml", "{file}: key 'output': '../data/figures.csv' is not a folder: "
+     "{data}/figures.csv is a file; give a folder for the reports (e.g. output: ../reports)"),
 ])
 def test_params_file_cases(name, message):
     from parbrief.core.errors import ParameterError
@@ -654,7 +750,9 @@ def test_params_file_cases(name, message):
     with pytest.raises(ParameterError) as e:
         load(file)
     text = str(e.value)
-    shown_file = text.split(": ", 1)[0]
+    shown_file = re.split(r"(?::\d+:\d+)?: ", text, maxsplit=1)[0]
     assert shown_file.endswith(f"params/{name}")
     project = text.split("outside the project folder ", 1)[-1].split(" (it resolves", 1)[0]
-    assert text == message.format(file=shown_file, project=project)
+    # the data folder as published: relative to the project (here the repository)
+    data = (BAD / "params-project" / "data").relative_to(ROOT).as_posix()
+    assert text == message.format(file=shown_file, project=project, data=data)

@@ -10,13 +10,14 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import make_project
+from conftest import ROOT, make_project
 from test_batch import PERIOD, _planted_notebook, manifests, statuses
 
 from parbrief.runner.batch import run_batch
@@ -359,3 +360,12 @@ def test_published_files_name_no_user_folder_token_or_environment(tmp_path):
                  if o.get("output_type") == "error")
     assert error["ename"] == "FileNotFoundError"
     assert error["evalue"] == "[Errno 2] No such file or directory: '<project>/no-such-file.csv'"
+
+
+def test_every_test_the_faults_page_names_exists():
+    """docs/faults.md names a test for each fault: each one is a test function of that file."""
+    doc = (ROOT / "docs" / "faults.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`", doc))
+    assert len(named) >= 15
+    for file, name in sorted(named):
+        assert f"\ndef {name}(" in (ROOT / file).read_text(encoding="utf-8"), f"{file}::{name}"

@@ -18,6 +18,36 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+def _latest_period(dataset) -> str:
+    """The newest quarter the units reported (a mistyped quarter of a few units is skipped)."""
+    from parbrief.ingest import coverage
+
+    return str(coverage.latest(coverage.reports_of(zip(dataset.figures.locality_code,
+                                                       dataset.figures.period))))
+
+
+def _output_file(out: Path, suffix: str, what: str, example: str) -> None:
+    """``--out`` must name a file of the kind written: never a folder, a device, or a name
+    whose extension says another format."""
+    if out.is_dir():
+        _fail(ValueError(f"--out {out} is a folder; give a file name ending in {suffix} "
+                         f"(e.g. {out / example})"))
+    if out.exists() and not out.is_file():
+        _fail(ValueError(f"--out {out} is not a regular file (a device or a pipe); give a file "
+                         f"name ending in {suffix} (e.g. {example})"))
+    if out.suffix.lower() != suffix:
+        _fail(ValueError(f"--out {out}: {what}; give a file name ending in {suffix} (e.g. "
+                         f"{out.with_suffix(suffix).name})"))
+
+
+def _written(out: Path, write) -> None:
+    """Write ``out`` (atomically: a failed write leaves no half file), or say why not."""
+    try:
+        write()
+    except OSError as e:
+        _fail(ValueError(f"could not write {out}: {e.strerror or e}"))
+
+
 @app.command()
 def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appraisal.csv, README.md"),
            province: str = typer.Option("40", help="province code, or 'all' for the whole country"),
@@ -39,16 +69,20 @@ def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appr
 
 @app.command()
 def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders")) -> None:
-    """Check data files; print every problem as file:row:column: message (exit 1 if any)."""
+    """Check data files; print every problem as file:row:column: message (exit 1 if any;
+    a warning, such as a quarter that looks mistyped, is printed but does not fail)."""
     from parbrief.ingest.validation import validate_paths
 
     problems = validate_paths(list(paths))
     for p in problems:
         typer.echo(str(p))
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) found", err=True)
+    errors = [p for p in problems if not p.warning]
+    warned = len(problems) - len(errors)
+    also = f", {warned} warning(s)" if warned else ""
+    if errors:
+        typer.echo(f"{len(errors)} problem(s) found{also}", err=True)
         raise typer.Exit(1)
-    typer.echo("ok: no problems found", err=True)
+    typer.echo(f"ok: no problems found{also}", err=True)
 
 
 @app.command()
@@ -65,12 +99,15 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
     """Score every locality of a level (optionally under one parent) and rank them among peers."""
     from parbrief.model.scores import league_table
 
+    _output_file(out, ".csv", "the scores are a CSV table", "scores.csv")
     try:
         result = league_table(data, methodology, period, level, parent)
     except ParbriefError as e:
         _fail(e)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    result.table.to_csv(out, index=False, lineterminator="\n")
+    from parbrief.core.files import atomic_write
+
+    _written(out, lambda: atomic_write(out, result.table.to_csv(
+        index=False, lineterminator="\n").encode("utf-8")))
     typer.echo(f"{len(result.table)} localities scored under {result.methodology.id} for "
                f"{result.period}: {out}")
     for note in result.notes:
@@ -84,8 +121,9 @@ def template(province: str = typer.Option(..., help="province code, e.g. 40"),
     """Write an Excel workbook pre-filled with the province's units, for localities to fill in."""
     from parbrief.ingest.template import write_template
 
+    _output_file(out, ".xlsx", "the template is an Excel workbook", f"template-{province}.xlsx")
     try:
-        write_template(province, period, out)
+        _written(out, lambda: write_template(province, period, out))
     except ParbriefError as e:
         _fail(e)
     typer.echo(str(out))

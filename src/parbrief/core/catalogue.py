@@ -2,7 +2,8 @@
 
 Loaded once from ``resources/indicators.yaml``. Each indicator has a type that decides how its
 values are checked: ``count`` (a non-negative whole number), ``percent`` (0-100) or ``boolean``
-(0 or 1); ``part_of`` names the figures it can never exceed.
+(0 or 1); ``part_of`` names the figures it can never exceed. ``sums`` lists parts that
+together can never exceed their whole (on time + late <= resolved).
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from parbrief.core import safe_yaml
 from parbrief.core.errors import ParameterError
 
 TYPES = ("count", "percent", "boolean")
@@ -45,6 +45,14 @@ class Indicator:
         return self.labels[lang]
 
 
+@dataclass(frozen=True)
+class SumOfParts:
+    """Figures that never overlap, so that together they cannot exceed ``whole``."""
+
+    whole: str
+    parts: tuple[str, ...]
+
+
 def _indicator(entry: dict) -> Indicator:
     return Indicator(
         name=entry["name"],
@@ -59,9 +67,14 @@ def _indicator(entry: dict) -> Indicator:
 
 
 @lru_cache(maxsize=1)
-def _load() -> dict[str, Indicator]:
+def _document() -> dict:
     text = resources.files("parbrief").joinpath("resources/indicators.yaml").read_text("utf-8")
-    entries = yaml.safe_load(text)["indicators"]
+    return safe_yaml.loads(text, "indicators.yaml")
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict[str, Indicator]:
+    entries = _document()["indicators"]
     out = {}
     for entry in entries:
         ind = _indicator(entry)
@@ -74,6 +87,25 @@ def _load() -> dict[str, Indicator]:
         for whole in ind.part_of:
             assert whole in out, f"indicator {ind.name}: part_of names unknown {whole}"
     return out
+
+
+@lru_cache(maxsize=1)
+def _sums() -> tuple[SumOfParts, ...]:
+    cat = _load()
+    out = []
+    for entry in _document().get("sums") or ():
+        group = SumOfParts(entry["whole"], tuple(entry["parts"]))
+        # Shipped with the package, as the indicators: a broken group is a programming error.
+        assert len(group.parts) >= 2, f"sums: {group.whole} needs two parts or more"
+        for part in group.parts:
+            assert group.whole in cat[part].part_of, f"sums: {part} is not part_of {group.whole}"
+        out.append(group)
+    return tuple(out)
+
+
+def sums() -> tuple[SumOfParts, ...]:
+    """Groups of parts that together never exceed their whole, in catalogue order."""
+    return _sums()
 
 
 def catalogue() -> dict[str, Indicator]:

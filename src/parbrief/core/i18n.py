@@ -14,7 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from parbrief.core import safe_yaml
 
 LANGS = ("vi", "en")
 
@@ -53,7 +53,7 @@ def _flatten(node: dict, prefix: str, out: dict[str, str], file: Path) -> None:
 def catalogue(lang: str) -> dict[str, str]:
     """Every message of one language by dotted key."""
     file = catalogue_path(lang)
-    doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    doc = safe_yaml.load_file(file)
     if not isinstance(doc, dict):
         raise MessageError(f"{file}: expected a mapping of message keys")
     out: dict[str, str] = {}

@@ -167,8 +167,8 @@ def load(path: str | Path, validate: bool = True, province: str | None = None,
         known = dataset_methodologies(path, _yaml_files(methodologies))
         problems = problems + _file_problems(known) + validate_raw(
             raw_figures, raw_appraisal, province=province, methodology_files=known)
-        if problems:
-            raise ValidationError(problems)
+        if any(not p.warning for p in problems):  # warnings (a quarter that looks mistyped)
+            raise ValidationError(problems)  # are for the user to judge, not a failure
     elif not files:
         raise ValidationError(problems)
     usable = [f for f in raw_figures if len(f)]
@@ -208,6 +208,8 @@ def load_checked(path: str | Path, province: str | None = None,
         raw_figures, raw_appraisal, province=province, methodology_files=known)
     if not files:
         raise ValidationError(problems)
+    # warnings (a quarter that looks mistyped) are for the user to judge, not a failure
+    problems = [p for p in problems if not p.warning]
     located, whole_file = _locate(problems, raw_figures, raw_appraisal)
     if whole_file:
         raise ValidationError(problems)
@@ -237,6 +239,9 @@ def _related(indicator: str) -> frozenset[str] | None:
         return None
     related = {indicator, *cat[indicator].part_of}
     related |= {name for name, ind in cat.items() if indicator in ind.part_of}
+    for group in catalogue.sums():  # parts that must add up within their whole
+        if indicator == group.whole or indicator in group.parts:
+            related |= {group.whole, *group.parts}
     return frozenset(related)
 
 

@@ -4,6 +4,7 @@ docs/data-format.md and docs/bad-input.md)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from parbrief.core import catalogue
@@ -97,6 +98,37 @@ class messages:
         return (f"{part} ({_fmt(part_value)}) is larger than {whole} ({_fmt(whole_value)}) for "
                 f"{code} in {period}; a part cannot exceed its whole, correct one of them "
                 f"({whole} is on {where})")
+
+    @staticmethod
+    def unlikely_quarter(u) -> str:
+        """A quarter that looks mistyped (``parbrief.ingest.coverage.Unlikely``)."""
+        shown = ", ".join(u.units[:3]) + (", ..." if len(u.units) > 3 else "")
+        count = f"{len(u.units)} unit{'s' if len(u.units) != 1 else ''}"
+        until = "until then, 'latest' in a params file skips this quarter"
+        if u.far:
+            first, last = u.others
+            side = "after" if u.quarter > last else "before"
+            others = str(first) if first == last else f"{first}-{last}"
+            where = f"{u.quarter} comes {u.gap} quarters {side} the other figures ({others})"
+            if u.sparse:
+                return (f"{where} and only {count} report{'s' if len(u.units) == 1 else ''} it "
+                        f"({shown}), against {u.best_units} in {u.best}: probably a mistyped "
+                        f"period; correct it ({until})")
+            return f"{where}: probably a mistyped period; correct it ({until})"
+        return (f"only {count} report{'s' if len(u.units) == 1 else ''} {u.quarter} ({shown}), "
+                f"against {u.best_units} in {u.best}: a mistyped period, or a quarter still "
+                f"being collected; correct the period, or wait for the other units ({until})")
+
+    @staticmethod
+    def parts_exceed_whole(parts: list[tuple[str, float]], whole: str, whole_value: float,
+                           code: str, period: str, where: str) -> str:
+        names = " + ".join(p for p, _ in parts)
+        values = " + ".join(_fmt(v) for _, v in parts)
+        total = sum(v for _, v in parts)
+        return (f"{names} ({values} = {_fmt(total)}) is larger than {whole} "
+                f"({_fmt(whole_value)}) for {code} in {period}; these parts of {whole} do not "
+                f"overlap, so together they cannot exceed it: correct one of them ({whole} is "
+                f"on {where})")
 
     @staticmethod
     def duplicate(what: str, code: str, period: str, first: str, second: str) -> str:
@@ -337,6 +369,10 @@ class messages:
         t = text.strip()
         if t in EXCEL_ERRORS:
             return messages.excel_error(t)
+        plain = unicodedata.normalize("NFKC", t)
+        if plain != t and plain.isascii() and re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", plain):
+            return (f"value {t!r} for {indicator} is typed in full-width digits (an input "
+                    f"method's full-width mode); type it with ordinary digits: {plain}")
         m = re.fullmatch(r"([+-]?\d+(?:[.,]\d+)?)\s*%", t)
         if m and type_ == "percent":
             number = m.group(1).replace(",", ".")
@@ -380,6 +416,49 @@ class messages:
                 f"{period}). Leading zeros were probably lost (Excel drops them when it opens a "
                 f"CSV file): did you mean {options}? Write the code with its zeros and keep the "
                 "column as text")
+
+    @staticmethod
+    def full_width_code(code: str, register_name: str, period: str,
+                        unit: register.Locality) -> str:
+        return (f"unknown locality code {code!r} in the {register_name} register (period "
+                f"{period}). The code is typed in full-width digits (an input method's "
+                f"full-width mode): did you mean {unit.code} {unit.name}? Type it with ordinary "
+                "digits")
+
+    @staticmethod
+    def name_as_code(code: str, register_name: str, period: str,
+                     units: Sequence[register.Locality]) -> str:
+        if len(units) == 1:
+            which = f"{units[0].name} has the code {units[0].code}"
+        else:
+            which = "it names " + ", ".join(
+                f"{u.code} {u.name} (in {u.province_code})" for u in units[:3]) + \
+                (", ..." if len(units) > 3 else "")
+        return (f"unknown locality code {code!r} in the {register_name} register (period "
+                f"{period}). It is a name, not a code: {which}; write the code in "
+                "locality_code (the name may go in a locality_name column)")
+
+    @staticmethod
+    def text_too_long(column: str, length: int, limit: int) -> str:
+        what = ("a source names the document a figure comes from" if column == "source" else
+                "a locality name is the unit's name")
+        example = ("e.g. 'Báo cáo số 123/BC-UBND ngày 15/9/2026 của UBND xã Tân Kỳ'"
+                   if column == "source" else "e.g. 'Xã Tân Kỳ'")
+        return (f"{column} of {length:,} characters; {what} in at most {limit} characters "
+                f"({example}): shorten it")
+
+    @staticmethod
+    def bidi_control(column: str, text: str, position: int) -> str:
+        import unicodedata
+
+        char = text[position]
+        # the text with its invisible controls shown, so that the reader can find them
+        shown = re.sub("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]",
+                       lambda m: f"<U+{ord(m.group()):04X}>", text)
+        return (f"{column} holds an invisible character that reorders how text is shown "
+                f"(U+{ord(char):04X} {unicodedata.name(char, 'bidirectional control')}) at "
+                f"character {position + 1}" + (f" of '{shown}'" if len(text) <= 100 else "")
+                + "; delete it (retype the text, or paste it as plain text)")
 
     @staticmethod
     def name_mismatch(name: str, unit: register.Locality, period: str, hint: str = "") -> str:

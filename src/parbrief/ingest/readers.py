@@ -22,6 +22,7 @@ from parbrief.core import catalogue
 from parbrief.core.columns import FIGURE_COLUMNS, WIDE_ID_COLUMNS
 from parbrief.core.errors import PeriodError, Problem
 from parbrief.core.periods import Quarter, quarter_range
+from parbrief.ingest import workbooks
 from parbrief.ingest.encodings import EXCEL_ERRORS, guess_encoding
 from parbrief.ingest.messages import messages
 
@@ -29,7 +30,7 @@ from parbrief.ingest.messages import messages
 INDICATOR_SHEET = "indicators"
 
 
-PROVINCE_PROPERTY = "parbrief_province"
+PROVINCE_PROPERTY = workbooks.PROVINCE_PROPERTY
 
 
 FIGURE_FILE_NAMES = ("figures.csv", "figures.parquet")
@@ -307,33 +308,39 @@ def read_workbook_rows(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     Each sheet is a quarter; its rows are localities. Blank cells are figures not reported.
     ``_column`` holds the indicator's header so problems point to the cell. Hidden sheets are
     reported and never read; so are merged header cells, two sheets for one quarter and missing
-    quarters between the first and the last sheet.
+    quarters between the first and the last sheet. The workbook is read once, as a stream,
+    within the limits of ``parbrief.ingest.workbooks`` (a zip bomb is refused, not unpacked).
     """
     import zipfile
 
-    from openpyxl import load_workbook
-
     try:
-        values_book = load_workbook(path, data_only=True)
-        formula_book = load_workbook(path, data_only=False)
+        book = workbooks.open_workbook(path)
+    except workbooks.WorkbookTooLarge as e:
+        return pd.DataFrame(), [Problem(path.name, 0, "", str(e))]
     except zipfile.BadZipFile:
         return pd.DataFrame(), [Problem(path.name, 0, "", messages.not_a_workbook(
             _not_a_workbook(path)))]
     except Exception as e:  # noqa: BLE001 - zip/xml errors: the file is not a workbook
         return pd.DataFrame(), [Problem(path.name, 0, "", (
             f"cannot read this workbook ({e}); save it as an Excel .xlsx file"))]
-    province = ""
-    for prop in getattr(values_book, "custom_doc_props", []) or []:
-        if prop.name == PROVINCE_PROPERTY:
-            province = str(prop.value)
-    made = _TEMPLATE_TITLE.match(values_book.properties.title or "")
+    try:
+        return _read_book(book, path)
+    except workbooks.WorkbookTooLarge as e:
+        where = f"{path.name}#{e.sheet}" if e.sheet else path.name
+        return pd.DataFrame(), [Problem(where, e.row, e.column, str(e))]
+    finally:
+        book.close()
+
+
+def _read_book(book: workbooks.Workbook, path: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    made = _TEMPLATE_TITLE.match(book.title)
     frames, problems = [], []
     quarters: dict[Quarter, str] = {}  # quarter -> title of its sheet
-    for sheet in values_book.worksheets:
+    for sheet in book.sheets:
         if sheet.title.strip().lower() == INDICATOR_SHEET:
             continue
         display = f"{path.name}#{sheet.title}"
-        hidden = sheet.sheet_state if sheet.sheet_state != "visible" else ""
+        hidden = sheet.state if sheet.state != "visible" else ""
         try:
             quarter = Quarter.parse(sheet.title)
         except PeriodError:
@@ -349,11 +356,10 @@ def read_workbook_rows(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
         if hidden:
             problems.append(Problem(display, 0, "sheet", messages.hidden_sheet(hidden, True)))
             continue
-        frame, sheet_problems = _read_sheet(sheet, formula_book[sheet.title], display,
-                                            str(quarter), messages)
+        frame, sheet_problems = _read_sheet(book, sheet, display, str(quarter))
         problems += sheet_problems
         if not frame.empty:
-            frame["_province"] = province
+            frame["_province"] = book.province
             frames.append(frame)
     if quarters:
         first, last = min(quarters), max(quarters)
@@ -370,39 +376,54 @@ def read_workbook_rows(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
     return out, problems
 
 
-def _header_row(rows) -> int | None:
+def _header_row(rows: list[list[workbooks.Cell]]) -> int | None:
     """The row number holding ``locality_code`` among the first rows of a sheet."""
-    for cells in rows[:HEADER_SEARCH_ROWS]:
+    top = rows[0][0].row if rows else 0
+    for cells in rows:
+        if cells[0].row >= top + HEADER_SEARCH_ROWS:
+            break
         if any(cell_text(c.value) == "locality_code" for c in cells):
             return cells[0].row
     return None
 
 
-def _read_sheet(sheet, formulas, display: str, period: str, messages):
+def _dense(cells: list[workbooks.Cell], width: int) -> list[workbooks.Cell | None]:
+    """A row's cells by position (0-based column), None where blank."""
+    out: list[workbooks.Cell | None] = [None] * max(width, cells[-1].column if cells else 0)
+    for c in cells:
+        out[c.column - 1] = c
+    return out
 
+
+def _read_sheet(book: workbooks.Workbook, sheet: workbooks.Sheet, display: str, period: str):
     names = catalogue.names()
-    rows = list(sheet.iter_rows())
+    content = book.read(sheet)
+    rows = content.rows
     problems: list[Problem] = []
     if not rows:
         return pd.DataFrame(), [Problem(display, 0, "sheet", messages.empty_sheet())]
     header_row = _header_row(rows)
-    merged = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+    merged = sorted(content.merged, key=lambda r: (r.min_row, r.min_col))
     if header_row is not None and header_row > 1:
         # Title rows above the header, as official report forms have: row numbers would shift.
         return pd.DataFrame(), [Problem(display, header_row, "locality_code",
                                         messages.header_not_first(header_row))]
     header_merges = [r for r in merged if r.min_row == 1]
     if header_merges:
+        first = {c.column: c for c in rows[0]} if rows[0][0].row == 1 else {}
         for r in header_merges:
-            text = cell_text(sheet.cell(row=r.min_row, column=r.min_col).value)
+            text = cell_text(first[r.min_col].value) if r.min_col in first else ""
             problems.append(Problem(display, 1, _letter(r.min_col - 1),
                                     messages.merged_header(r.coord, text)))
         return pd.DataFrame(), problems
-    header = [cell_text(c.value) for c in rows[0]]
+    last_column = max(cells[-1].column for cells in rows)
+    header = [cell_text(c.value) if c else "" for c in _dense(rows[0], last_column)]
     if header_row is None:
         problems.append(Problem(display, 1, "locality_code",
                                 messages.missing_wide_column("locality_code")))
         return pd.DataFrame(), problems
+    filled_columns = {c.column - 1 for cells in rows[1:] for c in cells
+                      if cell_text(c.value)}
     columns: dict[int, str] = {}  # position -> indicator name
     ids = {h: i for i, h in reversed(list(enumerate(header))) if h in WIDE_ID_COLUMNS}
     first_column: dict[str, int] = {}
@@ -416,7 +437,7 @@ def _read_sheet(sheet, formulas, display: str, period: str, messages):
         if h in WIDE_ID_COLUMNS:
             continue
         if not h:
-            if any(cell_text(r[i].value) for r in rows[1:] if i < len(r)):
+            if i in filled_columns:
                 problems.append(Problem(display, 1, _letter(i), messages.blank_header(_letter(i))))
             continue
         if h in names:
@@ -425,20 +446,22 @@ def _read_sheet(sheet, formulas, display: str, period: str, messages):
             problems.append(Problem(display, 1, h, messages.unknown_indicator(h)))
     # The cells of a merged range other than its first are blank where the merged value shows:
     # the merge is reported once and those cells are not read (a row whose code is one of them
-    # is not read at all).
+    # is not read at all). Ranges are clipped to the cells the sheet fills.
+    last_row = rows[-1][0].row
     covered: set[tuple[int, int]] = set()
     for r in merged:
         column = header[r.min_col - 1] if r.min_col - 1 < len(header) and \
             header[r.min_col - 1] else _letter(r.min_col - 1)
         problems.append(Problem(display, r.min_row, column, messages.merged_cells(r.coord)))
-        covered.update((row, col - 1) for row in range(r.min_row, r.max_row + 1)
-                       for col in range(r.min_col, r.max_col + 1))
+        covered.update((row, col - 1) for row in range(r.min_row, min(r.max_row, last_row) + 1)
+                       for col in range(r.min_col, min(r.max_col, last_column) + 1))
         covered.discard((r.min_row, r.min_col - 1))
     records = []
     first_row_of: dict[str, int] = {}
-    for cells in rows[1:]:
-        texts = [cell_text(c.value) for c in cells]
-        rownum = cells[0].row
+    for row_cells in rows[1:]:
+        cells = _dense(row_cells, len(header))
+        texts = [cell_text(c.value) if c else "" for c in cells]
+        rownum = row_cells[0].row
         if not any(texts) or (rownum, ids["locality_code"]) in covered:
             continue
         code_cell = cells[ids["locality_code"]]
@@ -451,15 +474,14 @@ def _read_sheet(sheet, formulas, display: str, period: str, messages):
             first_row_of[code] = rownum
         parent = texts[ids["parent_code"]] if "parent_code" in ids else ""
         name = texts[ids["locality_name"]] if "locality_name" in ids else ""
-        numeric_code = isinstance(code_cell.value, (int, float)) and not isinstance(
-            code_cell.value, bool)
+        numeric_code = code_cell is not None and isinstance(code_cell.value, (int, float)) \
+            and not isinstance(code_cell.value, bool)
         for i, indicator in columns.items():
-            if i >= len(cells) or (rownum, i) in covered:
+            if i >= len(cells) or (rownum, i) in covered or cells[i] is None:
                 continue
             cell = cells[i]
             text = texts[i]
-            formula = formulas.cell(row=cell.row, column=cell.column).value
-            formula = formula if isinstance(formula, str) and formula.startswith("=") else None
+            formula = cell.formula
             skip = False
             if not text:
                 if formula is None:
@@ -472,7 +494,7 @@ def _read_sheet(sheet, formulas, display: str, period: str, messages):
                                         messages.excel_error(text, formula)))
                 skip = True
             elif isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) \
-                    and "%" in (cell.number_format or ""):
+                    and "%" in book.number_format(cell):
                 # A cell formatted as a percentage stores 75 % as 0.75; the catalogue wants 75.
                 text = cell_text(round(cell.value * 100, 10))
             records.append((code, period, indicator, text, display, parent, name, display, rownum,

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from parbrief.core import safe_yaml
 from parbrief.core.errors import MethodologyError, ParameterError
 from parbrief.core.periods import MERGER_QUARTER, Quarter, quarter_range
 from parbrief.units import crosswalk
@@ -119,7 +119,7 @@ def _catalogue() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
     """(name, type, part_of) of every indicator, in catalogue order."""
     text = resources.files("parbrief").joinpath("resources/indicators.yaml").read_text("utf-8")
     return tuple((e["name"], e["type"], tuple(e.get("part_of") or ()))
-                 for e in yaml.safe_load(text)["indicators"])
+                 for e in safe_yaml.loads(text, "indicators.yaml")["indicators"])
 
 
 @dataclass(frozen=True)
@@ -160,9 +160,9 @@ def read_methodologies(where: str | Path | list | None = None) -> list[_Methodol
     out = []
     for path in files:
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as e:
-            raise MethodologyError(f"{path.name}: not valid YAML ({e})") from e
+            doc = safe_yaml.load_file(path, path.name) or {}
+        except safe_yaml.YamlError as e:
+            raise MethodologyError(str(e)) from None
         out.append(_Methodology(
             id=str(doc.get("id") or path.stem),
             levels=tuple(str(v) for v in (doc.get("level") if isinstance(doc.get("level"), list)

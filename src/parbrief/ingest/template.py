@@ -8,6 +8,7 @@ per catalogue indicator. A second sheet lists the indicators with type, unit and
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -19,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from parbrief.core import catalogue
 from parbrief.core.columns import WIDE_ID_COLUMNS
 from parbrief.core.errors import ParameterError, UnknownLocalityError
+from parbrief.core.files import atomic_write
 from parbrief.core.periods import Quarter
 from parbrief.ingest.readers import INDICATOR_SHEET, PROVINCE_PROPERTY
 from parbrief.units import register
@@ -58,7 +60,9 @@ def write_template(province_code: str, period: str | Quarter, out_path: str | Pa
     units = template_units(province_code, quarter)
     indicators = list(catalogue.catalogue().values())
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path.suffix.lower() != ".xlsx":  # an .xlsx written under a .csv name reads as junk
+        raise ParameterError(f"{out_path}: the template is an Excel workbook; give a file name "
+                             f"ending in .xlsx (e.g. {out_path.with_suffix('.xlsx').name})")
 
     wb = Workbook()
     ws = wb.active
@@ -106,5 +110,7 @@ def write_template(province_code: str, period: str | Quarter, out_path: str | Pa
     # Read back by parbrief.ingest.dataset to flag rows of another province's units.
     wb.custom_doc_props.append(StringProperty(name=PROVINCE_PROPERTY, value=str(province_code)))
     wb.properties.title = f"parbrief template {province_code} {quarter}"
-    wb.save(out_path)
+    book = io.BytesIO()  # a few hundred KB; written whole, so a full disk leaves no half file
+    wb.save(book)
+    atomic_write(out_path, book.getvalue())
     return out_path

@@ -16,6 +16,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,12 +33,21 @@ from parbrief.core.columns import (
 from parbrief.core.errors import ParbriefError, PeriodError, Problem, UnknownLocalityError
 from parbrief.core.names import match_key
 from parbrief.core.periods import Quarter, Year, parse_row_period
+from parbrief.ingest import coverage
 from parbrief.ingest.encodings import legacy_text
 from parbrief.ingest.messages import line_reference, messages
 from parbrief.ingest.readers import cell_text, read_raw
 from parbrief.units import register
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# ASCII digits only: Python's \d and float() take full-width digits ("１２００"), which pandas
+# then reads as NaN: a figure silently lost.
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+# Text limits: a source names a document, a name is a unit's name (the longest in the
+# registers has 31 characters); 110 KB of source per figure once made a 496-page PDF.
+MAX_TEXT = {"source": 300, "locality_name": 100}
+# Invisible characters that reorder how text is shown (bidirectional controls): a name or a
+# source holding them can print differently from what it says.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # --------------------------------------------------------------------------- column checks
@@ -260,10 +270,29 @@ def _figure_row_problems(raw: pd.DataFrame) -> list[Problem]:
                          index=ok.index, dtype=bool)]
     problems += _duplicate_problems(ok, ["locality_code", "period", "indicator"],
                                     lambda r: r["indicator"])
-    problems += _part_problems(ok.drop(index=list(bad_value), errors="ignore"), cat)
+    good_values = ok.drop(index=list(bad_value), errors="ignore")
+    problems += _part_problems(good_values, cat)
+    problems += _sum_problems(good_values)
     problems += _whole_problems(ok, cat)
     problems += _required_problems(known, cat)
     problems += _text_problems(raw)
+    problems += _quarter_warnings(ok)
+    return problems
+
+
+def _quarter_warnings(ok: pd.DataFrame) -> list[Problem]:
+    """Quarters that look mistyped (``coverage.unlikely_quarters``), as warnings at the
+    quarter's first row (in a workbook: its sheet)."""
+    unlikely = coverage.unlikely_quarters(coverage.reports_of(
+        zip(ok["locality_code"].tolist(), ok["period"].tolist())))
+    problems = []
+    for quarter, u in unlikely.items():
+        first = ok.index[ok["period"] == str(quarter)][0]
+        file = str(ok.at[first, "_file"])
+        wide = ok.at[first, "_column"] != "value"
+        problems.append(Problem(file, 0 if wide else int(ok.at[first, "_row"]),
+                                "sheet" if wide else "period", messages.unlikely_quarter(u),
+                                warning=True))
     return problems
 
 
@@ -292,7 +321,7 @@ def _locality_problems(ok: pd.DataFrame) -> list[Problem]:
         if isinstance(unit, str):
             # A number cell says so itself; in text, zeros in front may make a known code.
             unit = unit.rstrip(".") + "." + messages.numeric_code_hint() if numeric else \
-                _unknown_code(code, period, unit)
+                _unknown_code(code, period, unit, given or province or scope)
             found.append(("locality_code", unit))
         else:
             if given and given not in (unit.parent_code, unit.province_code):
@@ -316,9 +345,18 @@ def _locality_problems(ok: pd.DataFrame) -> list[Problem]:
     return problems
 
 
-def _unknown_code(code: str, period: str, message: str) -> str:
-    """The register's message, or, when zeros in front make it a known code, that hint."""
-    if not code.isdigit() or len(code) >= 5:
+def _unknown_code(code: str, period: str, message: str, parent: str = "") -> str:
+    """The register's message, or, when the code is near a known one, that hint: zeros in
+    front lost, full-width digits, or a unit's name typed in the code column."""
+    plain = unicodedata.normalize("NFKC", code)
+    if plain != code and plain.isascii() and register.exists(plain, period):
+        return messages.full_width_code(code, register.register_for(period), period,
+                                        register.get(plain, period))
+    if any(ch.isalpha() for ch in code) and not any(ch.isdigit() for ch in code):
+        units = _named(code, period, parent)
+        if units:
+            return messages.name_as_code(code, register.register_for(period), period, units)
+    if not code.isdigit() or not code.isascii() or len(code) >= 5:
         return message
     found = [register.get(padded, period) for padded in dict.fromkeys(
         code.zfill(width) for width in (5, 3, 2)) if padded != code
@@ -326,6 +364,18 @@ def _unknown_code(code: str, period: str, message: str) -> str:
     if not found:
         return message
     return messages.leading_zeros(code, register.register_for(period), period, found)
+
+
+def _named(name: str, period: str, parent: str) -> list[register.Locality]:
+    """The units with this name (under ``parent`` when it is known and one is there)."""
+    reg = register.register_for(period)
+    df = register.table(reg)
+    key = match_key(unicodedata.normalize("NFC", name))
+    hits = df[(df["name"].map(match_key) == key) | (df["short_name"].map(match_key) == key)]
+    if parent:
+        inside = hits[(hits.parent_code == parent) | (hits.province_code == parent)]
+        hits = inside if len(inside) else hits
+    return [register.get(c, period) for c in hits.code[:4]]
 
 
 # Unit types and the abbreviations people write for them ("P. Ba Đình", "TT Tân Kỳ").
@@ -389,14 +439,23 @@ def _register_names() -> frozenset[str]:
 
 
 def _text_problems(raw: pd.DataFrame) -> list[Problem]:
-    """Names and sources typed in a legacy font encoding (TCVN3, VNI): each distinct text once
-    per file and column, at its first row, since the fix is to convert the whole file."""
+    """Names and sources typed in a legacy font encoding (TCVN3, VNI), too long, or holding
+    invisible bidirectional controls: each distinct text once per file and column, at its
+    first row, since the fix is the same for every row."""
     problems = []
     for column in ("locality_name", "source"):
         if column not in raw:
             continue
         texts = raw[column]
-        verdicts = {t: _legacy(t) for t in texts.unique() if t and not t.isascii()}
+        for text, message in _text_verdicts(texts, column).items():
+            first = raw.index[texts == text]
+            seen_files = set()
+            for i in first:
+                if raw.at[i, "_file"] not in seen_files:
+                    seen_files.add(raw.at[i, "_file"])
+                    problems.append(_problem(raw, i, column, message))
+        verdicts = {t: _legacy(t) for t in texts.unique() if t and not t.isascii()
+                    and len(t) <= MAX_TEXT[column] and not _BIDI_CONTROLS.search(t)}
         verdicts = {t: v for t, v in verdicts.items() if v}
         seen = set()
         for i in raw.index[texts.isin(list(verdicts))]:
@@ -408,6 +467,19 @@ def _text_problems(raw: pd.DataFrame) -> list[Problem]:
             problems.append(_problem(raw, i, column, messages.legacy_text(
                 texts[i], encoding, reads, workbook="#" in str(raw.at[i, "_file"]))))
     return problems
+
+
+def _text_verdicts(texts: pd.Series, column: str) -> dict[str, str]:
+    """Distinct texts that are too long or hold bidirectional controls -> the message."""
+    out = {}
+    for text in texts.unique():
+        if not text or text.isascii() and len(text) <= MAX_TEXT[column]:
+            continue
+        if len(text) > MAX_TEXT[column]:
+            out[text] = messages.text_too_long(column, len(text), MAX_TEXT[column])
+        elif (m := _BIDI_CONTROLS.search(text)):
+            out[text] = messages.bidi_control(column, text, m.start())
+    return out
 
 
 def _whole_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
@@ -465,6 +537,39 @@ def _part_problems(ok: pd.DataFrame, cat: dict) -> list[Problem]:
             r["period"], line_reference(r["_file"], int(r["_wrow"]), r["_wfile"])))
         for r in both.to_dict("records")
     ]
+
+
+def _sum_problems(ok: pd.DataFrame) -> list[Problem]:
+    """Parts that never overlap (the catalogue's ``sums``: on time + late) adding up to more
+    than their whole. Reported on the row of the group's last part in the file; a part larger
+    than the whole on its own is already reported by ``_part_problems``."""
+    groups = catalogue.sums()
+    values = ok[ok["_number"].notna()].drop_duplicates(["locality_code", "period", "indicator"])
+    names = {n for g in groups for n in (g.whole, *g.parts)}
+    values = values[values["indicator"].isin(list(names))]
+    if values.empty:
+        return []
+    cells = {(c, p, i): (v, f, r, col) for c, p, i, v, f, r, col in zip(
+        values["locality_code"], values["period"], values["indicator"], values["_number"],
+        values["_file"], values["_row"], values["_column"])}
+    problems = []
+    for code, period in values[["locality_code", "period"]].drop_duplicates().itertuples(
+            index=False, name=None):
+        for group in groups:
+            whole = cells.get((code, period, group.whole))
+            parts = [(p, cells[(code, period, p)]) for p in group.parts
+                     if (code, period, p) in cells]
+            if whole is None or len(parts) < 2:
+                continue
+            total = sum(v for _, (v, *_rest) in parts)
+            if total <= whole[0] or any(v > whole[0] for _, (v, *_rest) in parts):
+                continue
+            # the row of the part that comes last in the file (in a sheet: the same row)
+            last, (_, file, row, column) = max(parts, key=lambda p: (p[1][1], p[1][2]))
+            problems.append(Problem(file, int(row), column, messages.parts_exceed_whole(
+                [(p, v) for p, (v, *_rest) in parts], group.whole, whole[0], code, period,
+                line_reference(file, int(whole[2]), whole[1]))))
+    return problems
 
 
 def _required_problems(known: pd.DataFrame, cat: dict) -> list[Problem]:
@@ -689,16 +794,36 @@ def validate_paths(paths: list[Path] | list[str], province: str | None = None,
     ``methodologies/`` folder). Whatever a file holds, the answer is a list of problems, never
     an exception.
     """
-    problems: list[Problem] = []
+    found: list[tuple[Path, list[Problem]]] = []
     for path in paths:
         try:
             figures, appraisal, _files, read_problems = read_raw(Path(path))
             known = dataset_methodologies(Path(path), methodologies)
-            problems += read_problems + methodology_file_problems(known) + validate_raw(
-                figures, appraisal, province=province, methodology_files=known)
+            found.append((Path(path), read_problems + methodology_file_problems(known)
+                          + validate_raw(figures, appraisal, province=province,
+                                         methodology_files=known)))
         except Exception as e:  # noqa: BLE001 - the command line prints messages, not tracebacks
-            problems.append(Problem(str(path), 0, "", messages.unreadable(e)))
-    return sorted(set(problems))
+            found.append((Path(path), [Problem(str(path), 0, "", messages.unreadable(e))]))
+    # Problems name a file by its name ("figures.csv"); when two of the folders checked hold
+    # files of the same name, those files are named with their folder ("quy2/figures.csv").
+    owners: dict[str, set[Path]] = {}
+    for path, problems in found:
+        if path.is_dir():
+            for p in problems:
+                owners.setdefault(_file_name(p.file), set()).add(path)
+    shared = {name for name, folders in owners.items() if len(folders) > 1}
+    out: list[Problem] = []
+    for path, problems in found:
+        for p in problems:
+            if path.is_dir() and _file_name(p.file) in shared:
+                p = replace(p, file=f"{path.as_posix().rstrip('/')}/{p.file}")
+            out.append(p)
+    return sorted(set(out))
+
+
+def _file_name(shown: str) -> str:
+    """``book.xlsx#2026Q3`` -> ``book.xlsx``."""
+    return shown.split("#", 1)[0]
 
 
 def dataset_methodologies(path: Path, given: Sequence[str | Path] = ()) -> list[Path]:

@@ -248,13 +248,13 @@ class BriefingInputs:
 class RowsInvalidError(ValidationError):
     """The rows a report reads failed validation."""
 
-    def __init__(self, what: str, data: str, problems: list):
-        self.what, self.data = what, data
+    def __init__(self, report: str, data: str, problems: list):
+        self.report, self.data = report, data
         super().__init__(problems)
 
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]
-        return (f"{self.what} reads rows of the data set that failed validation; correct "
+        return (f"{self.report} reads rows of the data set that failed validation; correct "
                 f"them (parbrief validate {self.data} lists every problem), then run again:\n"
                 + "\n".join(lines))
 

@@ -33,6 +33,25 @@ from parbrief.runner.plan import batch_inputs, plan_jobs
 from parbrief.runner.results import STATUS_FAILED, BatchResult, JobResult
 from parbrief.runner.worker import STAGING, JobSpec, describe_error
 
+# The last second whose date every time zone can show (IPython's kernel banner and the PDFs
+# turn SOURCE_DATE_EPOCH into a local date: later ones overflow).
+LAST_SOURCE_DATE_EPOCH = 253_402_214_400  # 9999-12-31 00:00 UTC
+
+
+def check_source_date_epoch() -> None:
+    """``SOURCE_DATE_EPOCH`` checked once, before any kernel starts: a kernel reads it for its
+    banner and, given ``abc`` or ``2026-01-01``, never answers (each job then waited 60 s for
+    it and failed with "Kernel didn't respond")."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return
+    if not value.isdigit() or not value.isascii() or int(value) > LAST_SOURCE_DATE_EPOCH:
+        raise paramfiles.ParameterError(
+            f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970-01-01 UTC "
+            "(e.g. 1767225600 for 2026-01-01; see docs/faults.md): correct it or unset it; "
+            "nothing was run")
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -59,6 +78,19 @@ def clean_staging(output: Path, folders: set[Path] | None = None) -> None:
         for tmp in folder.glob(".*.tmp"):
             with contextlib.suppress(OSError):
                 tmp.unlink()
+
+
+def refuse_links(params: Params, jobs) -> None:
+    """Every folder the batch writes in or cleans, the staging folder included, checked for a
+    symbolic link planted in the output folder before anything is written (each write checks
+    again: a link planted meanwhile is not followed either)."""
+    folders = {params.output / STAGING}
+    for period in params.periods:
+        folders |= {params.output / period, params.output / period / "_failed",
+                    params.output / period / "index.html"}
+    folders |= {job.out_dir for job in jobs}
+    for folder in sorted(folders):
+        check_no_symlink(folder, params.output)
 
 
 def _index_entries(params: Params, period: str, failed: list[JobResult]) -> list[dict]:
@@ -127,6 +159,7 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
     from tqdm import tqdm
 
     start = time.perf_counter()
+    check_source_date_epoch()
     params = params_file if isinstance(params_file, Params) else paramfiles.load(
         params_file, overrides={"output": output} if output else None)
     if output and isinstance(params_file, Params):
@@ -151,6 +184,7 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
     inputs = batch_inputs(params)
     commit = git_commit(params.root)
     with OutputLock(params.output):
+        refuse_links(params, jobs)
         clean_staging(params.output, {j.out_dir for j in jobs}
                        | {params.output / p for p in params.periods})
         plan = plan_jobs(jobs, params, inputs, renderer, force, commit)
@@ -173,7 +207,8 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         pages = _write_index(params, list(params.periods), failed, problems)
         clean_staging(params.output)
     result = BatchResult(output=params.output, results=results, index_pages=pages,
-                         seconds=time.perf_counter() - start, problems=problems)
+                         seconds=time.perf_counter() - start, problems=problems,
+                         warnings=list(params.warnings))
     if echo is not False:
         (echo or print)(report(result))
     return result
@@ -198,4 +233,6 @@ def report(result: BatchResult, cwd: Path | None = None) -> str:
             lines.append(f"failed notebook: {show(Path(r.failed_notebook))}")
     for problem in result.problems:
         lines.append(f"error: {problem}")
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
     return "\n".join(lines)

@@ -18,6 +18,10 @@ class BatchLockedError(ParbriefError):
     """Another batch is writing to the same output folder."""
 
 
+class OutputFolderError(ParbriefError):
+    """The output folder cannot be written to."""
+
+
 class OutputLock:
     """``reports/.parbrief.lock``: one batch per output folder at a time (fcntl.flock, released
     by the kernel when the process ends, however it ends)."""
@@ -28,14 +32,18 @@ class OutputLock:
         self.fd: int | None = None
 
     def __enter__(self) -> Self:
-        self.output.mkdir(parents=True, exist_ok=True)
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
+            self.output.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, flags, 0o644)
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise BatchLockedError(f"{self.path} is a symbolic link; remove it") from None
-            raise
+            # a read-only folder or file system, a file where the folder should be: say so
+            # before any job runs, not as a traceback
+            raise OutputFolderError(
+                f"cannot write in the output folder {self.output}: {e.strerror or e}; give a "
+                "folder you can write to ('output:' in the params file, or --out)") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

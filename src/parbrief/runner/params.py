@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
 # ``register`` (pandas and the unit registers) is imported inside the functions that look
 # units up: batch workers only unpickle jobs and must not pay for it.
+from parbrief.core import safe_yaml
 from parbrief.core.errors import ParameterError, ParbriefError
 from parbrief.core.files import symlink_below
 from parbrief.core.names import slug
@@ -41,7 +40,8 @@ EXECUTORS = ("warm", "strict", "dask")
 APPORTIONMENTS = ("area", "default")
 LEVELS = ("province", "district", "commune")
 ALL = "all"  # province: all -> every province of the register (the national run)
-DEFAULT_TIMEOUT = 600.0  # seconds per cell: a hung cell fails its job instead of the batch
+DEFAULT_TIMEOUT = 600  # seconds per cell: a hung cell fails its job instead of the batch
+MAX_TIMEOUT = 86_400
 # Folders that mark a project's top (the params file's paths may not leave it).
 ROOT_MARKERS = ("pyproject.toml", ".git")
 
@@ -79,10 +79,12 @@ class Params:
     apportionment: str = "area"
     executor: str = "warm"
     workers: int | None = None
-    timeout: float | None = DEFAULT_TIMEOUT
+    timeout: int | None = DEFAULT_TIMEOUT
     notebooks: dict = field(default_factory=lambda: dict(NOTEBOOKS))
     root: Path = PROJECT_ROOT
     file: Path | None = None
+    # quarters of the data that look mistyped (a handful of units, or far from the others)
+    warnings: tuple[str, ...] = ()
 
     def public_path(self, path: Path | str) -> str:
         """A path as it may be published: relative to the project (never a user's home)."""
@@ -133,6 +135,14 @@ def public_path(path: Path | str, root: Path) -> str:
         return p.resolve().relative_to(root.resolve()).as_posix() or "."
     except ValueError:
         return p.name  # outside the project: the name only, never the folder it sits in
+
+
+def file_in_the_way(folder: Path) -> Path | None:
+    """The existing file (not folder) at ``folder`` or above it, which stops it being made."""
+    for p in (folder, *folder.parents):
+        if p.exists():
+            return None if p.is_dir() else p
+    return None
 
 
 def project_root(start: Path) -> Path:
@@ -226,6 +236,20 @@ class _Checker:
             self.fail(key, f"must be {kind}, got {value!r} ({type(value).__name__})")
         return int(value) if integer else float(value)
 
+    def seconds(self, raw: dict, key: str, default: int) -> int:
+        """A whole number of seconds (the kernel client takes no fractions), at most a day."""
+        if key not in raw or raw[key] is None:
+            return default
+        value = raw[key]
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not whole or value <= 0:
+            self.fail(key, f"must be a positive whole number of seconds, got {value!r} "
+                           f"({type(value).__name__})")
+        if value > MAX_TIMEOUT:
+            self.fail(key, f"{value!r} seconds is more than a day ({MAX_TIMEOUT}); a cell "
+                           "that runs longer has hung")
+        return int(value)
+
     def path(self, raw: dict, key: str, base: Path, root: Path, default: Path | None = None,
              must_exist: bool = False, output: bool = False) -> Path:
         if key not in raw or raw[key] is None:
@@ -254,6 +278,10 @@ class _Checker:
                 self.fail(key, f"{given!r} goes through the symbolic link {link}; reports are "
                                "only written to real folders inside the project: remove the link "
                                "or give another folder")
+            blocker = file_in_the_way(resolved)
+            if blocker is not None:
+                self.fail(key, f"{given!r} is not a folder: {public_path(blocker, root)} is a "
+                               "file; give a folder for the reports")
         if must_exist and not real.exists():
             self.fail(key, f"{given!r} does not exist (looked for {real})")
         return resolved
@@ -261,19 +289,14 @@ class _Checker:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = safe_yaml.load_file(path)
     except FileNotFoundError:
         raise ParameterError(f"params file {path} not found") from None
-    except UnicodeDecodeError as e:
-        raise ParameterError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start}); save it as "
-                             "UTF-8") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ParameterError(f"{path}{where}: not valid YAML: {problem}") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{path} is a folder; give a params file (e.g. "
+                             "params/nghe-an-latest.yaml)") from None
+    except safe_yaml.YamlError as e:
+        raise ParameterError(str(e)) from None
     if raw is None:
         raise ParameterError(f"{path}: the file is empty; see params/nghe-an-latest.yaml for an "
                              "example")
@@ -315,9 +338,8 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     level = check.choice(raw, "level", LEVELS, "commune")
     data = check.path(raw, "data", base, root, must_exist=True)
     methodology = check.string(raw, "methodology", "par-commune")
-    if is_yaml(methodology):
-        mpath = Path(methodology)
-        methodology = str((mpath if mpath.is_absolute() else base / mpath).resolve())
+    if is_yaml(methodology):  # a file: confined to the project, as data and output are
+        methodology = str(check.path(raw, "methodology", base, root, must_exist=True))
     _check_methodology(check, methodology)
     reports = check.str_list(raw, "reports", list(REPORTS), REPORTS, "report kind")
     languages = check.str_list(raw, "languages", list(LANGUAGES), LANGUAGES, "language")
@@ -326,7 +348,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     apportionment = check.choice(raw, "apportionment", APPORTIONMENTS, "area")
     executor = check.choice(raw, "executor", EXECUTORS, "warm")
     workers = check.number(raw, "workers", None, integer=True)
-    timeout = check.number(raw, "timeout", DEFAULT_TIMEOUT, integer=False)
+    timeout = check.seconds(raw, "timeout", DEFAULT_TIMEOUT)
     notebooks = dict(NOTEBOOKS)
     if raw.get("notebooks") is not None:
         if not isinstance(raw["notebooks"], dict):
@@ -338,7 +360,12 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
             nb = check.path(raw["notebooks"], kind, base, root, must_exist=True)
             notebooks[kind] = nb
 
-    periods = _periods(check, raw, data)
+    from parbrief.ingest import coverage
+    from parbrief.ingest.messages import messages
+
+    reported = coverage.read_reports(data)
+    shown_data = public_path(data, root)
+    periods = _periods(check, raw, reported, parent_key, parent, level, shown_data)
     parent = _parent(check, parent_key, parent, periods)
     localities = check.str_list(raw, "localities", None)
     if localities is not None:
@@ -347,13 +374,18 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     else:
         for q in periods:
             _check_level(check, parent, level, q)
+    held = coverage.under(reported, parent, level)
+    for q in periods:
+        _check_coverage(check, reported, held, parent, level, q, shown_data)
+    warnings = tuple(f"{shown_data}: {messages.unlikely_quarter(u)}"
+                     for u in coverage.unlikely_quarters(held).values())
 
     params = Params(name=name, parent=parent, level=level, periods=tuple(periods),
                     localities=tuple(localities) if localities else None, data=data,
                     methodology=methodology, reports=tuple(reports), languages=tuple(languages),
                     formats=tuple(formats), output=output, apportionment=apportionment,
                     executor=executor, workers=workers, timeout=timeout, notebooks=notebooks,
-                    root=root, file=file)
+                    root=root, file=file, warnings=warnings)
     return override(params, overrides or {}, display) if overrides else params
 
 
@@ -414,6 +446,10 @@ def override(params: Params, overrides: dict, display: str) -> Params:
         if link is not None:
             raise ParameterError(f"--out {changes['output']}: goes through the symbolic link "
                                  f"{link}; give a real folder")
+        blocker = file_in_the_way(out)
+        if blocker is not None:
+            raise ParameterError(f"--out {changes['output']} is not a folder: {blocker} is a "
+                                 "file; give a folder for the reports")
         changes["output"] = out
     for key in ("executor",):
         if key in changes and changes[key] not in EXECUTORS:
@@ -430,48 +466,38 @@ def _check_methodology(check: _Checker, methodology: str) -> None:
         check.fail("methodology", str(e), example=False)
 
 
-def latest_period(data: Path) -> str:
-    """The latest quarter with figures in a data set (read cheaply from CSV files)."""
-    from parbrief.ingest import dataset as datasets
-    from parbrief.ingest import readers
+def latest_period(data: Path, parent: str | None = None, level: str | None = None) -> str:
+    """The newest quarter the units (of ``level`` under ``parent``) reported: a quarter only a
+    handful of them report, or far from the others (a mistyped year), is skipped."""
+    from parbrief.ingest import coverage
 
-    files, _, _ = readers.dataset_files(Path(data)) if Path(data).is_dir() \
-        else ([Path(data)], None, [])
-    periods: set = set()
-    if files and all(f.suffix.lower() == ".csv" for f in files):
-        import pandas as pd
-
-        for f in files:
-            try:
-                col = pd.read_csv(f, usecols=["period"], dtype=str, keep_default_na=False).period
-            except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-                periods = set()
-                break
-            periods |= set(col.unique())
-    if not periods:
-        periods = set(datasets.load(data, validate=False).figures.period.unique())
-    quarters = set()
-    for p in periods:
-        try:
-            quarters.add(Quarter.parse(p))
-        except ParbriefError:
-            continue
-    if not quarters:
+    q = coverage.latest(coverage.under(coverage.read_reports(Path(data)), parent, level))
+    if q is None:
         raise ParameterError(f"data set {data} has no figures with a valid period")
-    return str(max(quarters))
+    return str(q)
 
 
-def _periods(check: _Checker, raw: dict, data: Path) -> list[str]:
+def _periods(check: _Checker, raw: dict, reports, parent_key: str, parent: str, level: str,
+             shown_data: str) -> list[str]:
+    from parbrief.ingest import coverage
+
     if "periods" not in raw and "period" not in raw:
         check.fail("periods", "missing; it is required")
     values = check.str_list(raw, "periods", None)
     out: list[str] = []
     for value in values:
         if value.lower() == "latest":
-            try:
-                q = latest_period(data)
-            except ParbriefError as e:
-                check.fail("periods", f"'latest': {e}", example=False)
+            # The parent is looked up in the register of the data's newest quarter, then
+            # "latest" is the newest quarter its units of that level reported.
+            newest = coverage.latest(reports)
+            if newest is None:
+                check.fail("periods", f"'latest': data set {shown_data} has no figures with a "
+                                      "valid period", example=False)
+            code = _parent(check, parent_key, parent, [str(newest)])
+            q = coverage.latest(coverage.under(reports, code, level))
+            if q is None:
+                q = newest  # nothing of that level: the coverage check says what there is
+            q = str(q)
         else:
             try:
                 q = str(Quarter.parse(value))
@@ -480,6 +506,49 @@ def _periods(check: _Checker, raw: dict, data: Path) -> list[str]:
         if q not in out:
             out.append(q)
     return out
+
+
+_PLURAL = {"province": "provinces", "district": "districts", "commune": "communes"}
+
+
+def _check_coverage(check: _Checker, reports, held, parent: str, level: str, period: str,
+                    shown_data: str) -> None:
+    """A quarter (or a level) the data set has no figures for would publish a "did not report"
+    briefing for every unit: refused, saying what the data set holds."""
+    from parbrief.ingest import coverage
+    from parbrief.units import register
+
+    q = Quarter.parse(period)
+    if held.get(q):
+        return
+    plural = _PLURAL[level]
+    if parent == ALL:
+        owner, its, scope, below = "the whole country", "the country's", None, LEVELS
+    else:
+        unit = register.get(parent, q) if register.exists(parent, q) else None
+        owner = f"{parent} {unit.name}" if unit else parent
+        its, scope = "its", parent
+        below = LEVELS[LEVELS.index(unit.level) + 1:] if unit else LEVELS
+    whose = f"the {plural} of {owner}"
+    at_levels = [lvl for lvl in below if lvl != level
+                 and coverage.under(reports, scope, lvl).get(q)]
+    if at_levels:
+        have = [x for x, c in held.items() if c]
+        when = (f" (or a quarter it holds {plural} for: "
+                f"{', '.join(coverage.span(a, b) for a, b in coverage.ranges(have))})"
+                if have else "")
+        check.fail("level", f"data set {shown_data} has no figures from {whose} in {period}, "
+                            f"only from {its} {' or '.join(_PLURAL[x] for x in at_levels)}: use "
+                            f"level: {at_levels[0]}{when}", example=False)
+    holds = coverage.holdings(reports, scope)
+    if not holds:
+        key = "province" if parent != ALL else "level"
+        check.fail("periods", f"data set {shown_data} has no figures for {period} from {whose}, "
+                              f"nor for any other quarter: check 'data' and '{key}'",
+                   example=False)
+    check.fail("periods", f"data set {shown_data} has no figures for {period} from {whose}; "
+                          f"for {owner} it holds figures of {holds}: give one of those "
+                          "quarters, or periods: [latest]", example=False)
 
 
 def _parent(check: _Checker, key: str, value: str, periods: list[str]) -> str:

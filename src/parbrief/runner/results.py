@@ -36,6 +36,8 @@ class BatchResult:
     seconds: float
     # what went wrong outside any job (e.g. an index page that could not be written)
     problems: list[str] = field(default_factory=list)
+    # what may be wrong and did not stop the batch (a quarter of the data that looks mistyped)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> list[JobResult]:

@@ -360,8 +360,11 @@ def run_job(spec: JobSpec) -> dict:
         init_worker(spec.executor, spec.renderer, spec.root, warm_up=False)
     # <stem>.<pid>.<random>: the batch tells from it which jobs a dead worker was running
     staging = Path(spec.output) / STAGING / f"{job.stem}.{os.getpid()}.{uuid.uuid4().hex[:8]}"
+    made = False
     try:
+        check_no_symlink(staging, Path(spec.output))  # the batch checked; a link planted since
         staging.mkdir(parents=True)
+        made = True
         executed = staging / "executed.ipynb"
         out = staging / "out"
         out.mkdir()
@@ -417,7 +420,9 @@ def run_job(spec: JobSpec) -> dict:
         manifest["summary"] = summary
         outputs = publish_report(out, job, Path(spec.output), manifest)
         failed_copy = job.out_dir.parent / "_failed" / f"{job.stem}.ipynb"
-        with contextlib.suppress(FileNotFoundError):  # this job works again
+        # this job works again (a link planted on the way is left alone, never followed)
+        with contextlib.suppress(FileNotFoundError, ParbriefError):
+            check_no_symlink(failed_copy, Path(spec.output))
             failed_copy.unlink()
         result.status = STATUS_OK
         result.outputs = [o["path"] for o in outputs]
@@ -433,5 +438,6 @@ def run_job(spec: JobSpec) -> dict:
                 atomic_write(target, nbformat.writes(published).encode("utf-8"))
                 result.failed_notebook = str(target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if made:  # never a folder this job did not make (one reached through a planted link)
+            shutil.rmtree(staging, ignore_errors=True)
     return asdict(result) | {"seconds": time.perf_counter() - start}

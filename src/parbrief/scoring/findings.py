@@ -13,8 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from parbrief.core import safe_yaml
 from parbrief.core.errors import MethodologyError
 from parbrief.core.periods import Quarter
 
@@ -37,7 +36,10 @@ def _rules_path() -> Path:
 def load_rules(path: str | None = None) -> tuple[dict, ...]:
     """Read and check the rules file; a typo names the rule and the key."""
     file = Path(path) if path else _rules_path()
-    doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+    try:
+        doc = safe_yaml.load_file(file)
+    except safe_yaml.YamlError as e:
+        raise MethodologyError(str(e)) from None
     rules = doc.get("rules") if isinstance(doc, dict) else None
     if not isinstance(rules, list):
         raise MethodologyError(f"{file}: expected a top-level 'rules:' list")

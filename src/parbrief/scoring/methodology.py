@@ -27,8 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from parbrief.core import safe_yaml
 from parbrief.core.errors import MethodologyError
 
 RULE_TYPES = ("proportional", "thresholds", "boolean", "appraisal", "survey")
@@ -56,6 +55,11 @@ COMPONENTS = ("appraised", "survey")
 TOTALS = {"appraised-total": "appraised", "survey-total": "survey"}
 # Where a data set keeps its own methodology files.
 FOLDER = "methodologies"
+# Limits no real criteria set comes near (Decision 876: areas, criteria, sub-criteria; the
+# longest text shipped is 419 characters): a file beyond them is a mistake, or an attack that
+# would otherwise end in a RecursionError or a briefing hundreds of pages long.
+MAX_CRITERIA_DEPTH = 4  # levels of criteria under an area
+MAX_TEXT = 2000  # characters of any name, label, assumption, basis or note
 
 
 @dataclass(frozen=True)
@@ -436,7 +440,11 @@ def _rule(r: _Reader, node, where: str, allowed_types: tuple[str, ...], max_poin
 
 
 def _criterion(r: _Reader, node, where: str, area_id: str, seen: set[str],
-               assumptions: list[str]) -> Criterion:
+               assumptions: list[str], depth: int = 1) -> Criterion:
+    if depth > MAX_CRITERIA_DEPTH:
+        r.fail(where, f"criteria nested {depth} levels deep under their area; a methodology has "
+                      f"at most {MAX_CRITERIA_DEPTH} (criteria, sub-criteria and their parts): "
+                      "flatten the criteria")
     r.keys(node, CRITERION_KEYS, where, ("id", "name", "max"))
     cid = r.ident(node["id"], f"{where}.id", seen)
     where = f"{where} ({cid})"
@@ -447,8 +455,8 @@ def _criterion(r: _Reader, node, where: str, area_id: str, seen: set[str],
     if children and "rule" in node:
         r.fail(where, "a criterion has either a rule or sub-criteria, not both")
     if children:
-        subs = tuple(_criterion(r, c, f"{where}.criteria[{i}]", area_id, seen, assumptions)
-                     for i, c in enumerate(children))
+        subs = tuple(_criterion(r, c, f"{where}.criteria[{i}]", area_id, seen, assumptions,
+                                depth + 1) for i, c in enumerate(children))
         total = sum(c.max_points for c in subs)
         if abs(total - max_points) > TOLERANCE:
             r.fail(f"{where}.max", f"max is {max_points:g} but its sub-criteria add up to "
@@ -466,6 +474,21 @@ def _text(value) -> str | None:
     return None if value is None else str(value)
 
 
+def _check_texts(r: _Reader, node, where: str) -> None:
+    """Every text of the file within ``MAX_TEXT`` characters (names and assumptions are
+    printed in every briefing)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _check_texts(r, value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_texts(r, value, f"{where}[{i}]")
+    elif isinstance(node, str) and len(node) > MAX_TEXT:
+        r.fail(where or "top level", f"a text of {len(node):,} characters; names, labels, "
+                                     f"assumptions and notes are at most {MAX_TEXT:,}: shorten "
+                                     "it (cite the document rather than copy it)")
+
+
 def _rule_point_values(rule: Rule) -> list[float]:
     return [p for _, _, p in rule.steps] + ([rule.points] if rule.points is not None else [])
 
@@ -473,9 +496,10 @@ def _rule_point_values(rule: Rule) -> list[float]:
 def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str = "") -> Methodology:
     r = _Reader(file)
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise MethodologyError(f"{file}: not valid YAML: {e}") from e
+        doc = safe_yaml.loads(text, file)
+    except safe_yaml.YamlError as e:
+        raise MethodologyError(str(e)) from None
+    _check_texts(r, doc, "")
     r.keys(doc, TOP_KEYS, "top level", ("id", "version", "title", "level", "maximum", "areas",
                                         "classification"))
     levels = doc["level"] if isinstance(doc["level"], list) else [doc["level"]]

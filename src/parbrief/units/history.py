@@ -23,8 +23,8 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from parbrief.core import safe_yaml
 from parbrief.core.errors import ParameterError
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.units import crosswalk
@@ -40,7 +40,7 @@ _LEGACY_QUARTER = MERGER_QUARTER.previous()
 @lru_cache(maxsize=1)
 def _indicator_types() -> dict[str, str]:
     text = resources.files("parbrief").joinpath("resources/indicators.yaml").read_text("utf-8")
-    return {e["name"]: e["type"] for e in yaml.safe_load(text)["indicators"]}
+    return {e["name"]: e["type"] for e in safe_yaml.loads(text, "indicators.yaml")["indicators"]}
 
 
 def _check_apportionment(apportionment: str) -> None:

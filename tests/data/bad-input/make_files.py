@@ -280,6 +280,115 @@ def main():
     methodology("73-unknown-key", "        max: 3\n        rule:\n",
                 "        max: 3\n        rules:\n")
 
+    # ------------------------------------------------------------ careless and hostile input
+    csv("74-parts-exceed-whole.csv", rows(changes={
+        "records_resolved": 523, "records_resolved_on_time": 493, "records_resolved_late": 500}))
+    # Twelve communes report 2026Q3; one commune's rows were typed 2036Q3.
+    csv("75-mistyped-year.csv", [line for code in NGHE_AN_COMMUNES for line in rows(code=code)]
+        + rows(code="17266", period="2036Q3"))
+    csv("76-full-width-value.csv", rows(changes={"records_received": "１２００"}))
+    csv("77-full-width-code.csv", rows(code="１７２６６"))
+    csv("78-name-as-code.csv", [f"{line.rsplit(',', 1)[0]},40,report Q3"
+                                for line in rows(code="Xã Tân Kỳ")],
+        header="locality_code,period,indicator,value,parent_code,source")
+    csv("79-bidi-control.csv", rows(source="Báo cáo quý III/2026 \u202eCBU\u202c của xã Tân Kỳ"))
+    csv("80-source-too-long.csv", rows(source="Báo cáo quý III/2026 của UBND xã Tân Kỳ. " * 25))
+    for folder, changes in (("quy2", {"records_resolved_late": -3}),
+                            ("quy3", {"records_resolved_late": 2.5})):
+        (HERE / "81-two-folders" / folder).mkdir(parents=True)
+        csv(f"81-two-folders/{folder}/figures.csv", rows(changes=changes))
+    too_many_rows()
+    methodology("83-alias-bomb", "classification:", "\n".join(ALIAS_BOMB) + "\nclassification:")
+    methodology("84-criteria-too-deep", DESK_CRITERION, DEEP_CRITERIA)
+    methodology("85-nested-3000-deep", "classification:",
+                "deep: " + "[" * 3000 + "]" * 3000 + "\nclassification:")
+    methodology("86-text-too-long", 'basis: "test fixture"',
+                'basis: "' + "Quyết định 876/QĐ-BNV, Phụ lục I. " * 80 + '"')
+    params_project()
+
+
+# Twelve Nghệ An communes (2025 register), for data sets where most units report.
+NGHE_AN_COMMUNES = ["16681", "16690", "16702", "16708", "16732", "16738", "16744", "16750",
+                    "16756", "16774", "16777", "17266"]
+# Aliases of aliases (four levels of twenty): 160,000 values once expanded. The real "billion
+# laughs" (nine levels of nine) is built by the tests themselves.
+ALIAS_BOMB = ["laughs:", "  - &l0 [ha, ha, ha, ha, ha, ha, ha, ha, ha, ha, ha, ha, ha, ha, ha, "
+              "ha, ha, ha, ha, ha]"] + [
+    f"  - &l{i} [{', '.join([f'*l{i - 1}'] * 20)}]" for i in range(1, 5)]
+DESK_CRITERION = """          - id: desk_quality
+            name: {vi: "Chất lượng", en: "Quality"}
+            max: 2
+            rule: {type: appraisal}
+"""
+# desk (level 1) > desk_quality (2) > q3 > q4 > q5: five levels of criteria under the area.
+DEEP_CRITERIA = """          - id: desk_quality
+            name: {vi: "Chất lượng", en: "Quality"}
+            max: 2
+            criteria:
+              - id: q3
+                name: {vi: "Mức 3", en: "Level 3"}
+                max: 2
+                criteria:
+                  - id: q4
+                    name: {vi: "Mức 4", en: "Level 4"}
+                    max: 2
+                    criteria:
+                      - id: q5
+                        name: {vi: "Mức 5", en: "Level 5"}
+                        max: 2
+                        rule: {type: appraisal}
+"""
+
+
+def too_many_rows():
+    """A workbook of 10,001 localities' rows (the limit is 10,000): small once zipped."""
+    header = ["locality_code", "records_received"]
+    path = book("82-too-many-rows.xlsx", {"2026Q3": [header]})
+    data = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>17266</t></is></c>'
+                   f'<c r="B{r}" t="n"><v>1200</v></c></row>' for r in range(2, 10_003))
+    fix_zip(path, [("xl/worksheets/sheet1.xml", b"</row></sheetData>",
+                    b"</row>" + data.encode("ascii") + b"</sheetData>")])
+
+
+def params_project():
+    """params-project/: a project folder (data/, params/) for the params file rows (90-99)."""
+    project = HERE / "params-project"
+    (project / "data").mkdir(parents=True)
+    (project / "params").mkdir()
+    # Xã Tân Kỳ in 2026Q3, and its district before the 2025 merger (Huyện Tân Kỳ, 2025Q2).
+    raw("params-project/data/figures.csv", codecs.BOM_UTF8 + "\n".join(
+        [HEADER, *rows(source=SOURCE), *rows(code="423", period="2025Q2", source=SOURCE), ""])
+        .encode("utf-8"))
+    base = ["name: example", 'province: "40"', "level: commune", 'periods: ["2026Q3"]',
+            "data: ../data", "methodology: par-commune", "reports: [briefing]",
+            "languages: [vi]", "formats: [html]", "output: ../reports"]
+
+    def params(name, change=None, add=(), top=()):
+        lines = list(base)
+        if change:
+            old, new = change
+            lines[[i for i, line in enumerate(lines) if line.startswith(old)][0]] = new
+        lines[7:7] = add
+        lines[0:0] = top
+        (project / "params" / f"{name}.yaml").write_text("\n".join(lines) + "\n",
+                                                         encoding="utf-8")
+
+    params("90-unknown-key", ("languages:", "langauges: [vi]"))
+    params("91-wrong-type", add=["workers: two"])
+    params("92-outside-project", ("output:", "output: /etc/parbrief"))
+    params("93-methodology-outside", ("methodology:",
+                                      "methodology: /srv/methodologies/par-commune.yaml"))
+    params("94-timeout-fraction", add=["timeout: 90.5"])
+    params("95-quarter-without-data", ("periods:", 'periods: ["1999Q1"]'))
+    params("96-level-without-data", ("periods:", 'periods: ["2025Q2"]'))
+    params("97-alias-bomb", ("name:", "name: *l4"), top=ALIAS_BOMB_PARAMS)
+    params("98-duplicate-key", add=['periods: ["2026Q2"]'])
+    params("99-output-a-file", ("output:", "output: ../data/figures.csv"))
+
+
+ALIAS_BOMB_PARAMS = [line.replace("  - ", f"laughs{i}: ", 1)
+                     for i, line in enumerate(ALIAS_BOMB[1:])]
+
 
 if __name__ == "__main__":
     main()
