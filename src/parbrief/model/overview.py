@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +12,7 @@ from parbrief.model import lookup, sources
 from parbrief.model.inputs import check_rows, declare_overview, level_for
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
+from parbrief.scoring.spans import units_with_rows
 from parbrief.units import register
 
 MOVERS = 5
@@ -31,6 +32,8 @@ class Overview:
     previous_metrics: dict
     parameters: dict
     provenance: dict  # what the overview was made from (see ``sources.provenance``)
+    # units that reported but are not ranked (criteria without points; ``model.appraisal``)
+    not_ranked: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def class_counts(self, lang: str) -> pd.DataFrame:
         """Localities per class, in the methodology's band order (empty classes included)."""
@@ -76,25 +79,26 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     given, data = data, lookup.input_path(data)  # found from a report's folder too
     if Path(methodology).suffix in (".yaml", ".yml"):
         methodology = lookup.input_path(methodology)
-    method = sources.load_methodology(methodology)
+    method = sources.load_methodology(methodology, data)
     unit = lookup.province(province, q)  # a code, or a province's name
     inputs = declare_overview(unit.code, q, method)
     level = inputs.level
     # this quarter's and the previous one's units: the province's own rows suffice when both
     # are 2025 communes
-    ds = (sources.dataset_for(data, unit.code, level, q) if level == level_for(q.previous())
-          else sources.load_dataset(data))
+    ds = (sources.dataset_for(data, unit.code, level, q, methodology)
+          if level == level_for(q.previous()) else sources.load_dataset(data, methodology))
     lookup.check_quarter(ds, q, given)  # a quarter beyond the data is an error, not an overview
     check_rows(inputs, ds, f"the overview of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
-    scores = sources.group_scores(inputs.peers, ds, method)[q].copy()
+    table = sources.group_scores(inputs.peers, ds, method)[q]
+    scores, not_ranked = scoring.ranked(table).copy(), scoring.unranked(table)
     units = inputs.units
     by_code = {u.code: u for u in units}
     if len(scores):
         scores["lat"] = scores.code.map(lambda c: by_code[c].lat)
         scores["lon"] = scores.code.map(lambda c: by_code[c].lon)
         scores = scores.sort_values(["rank", "code"]).reset_index(drop=True)
-    reported = set(own.figures.locality_code[own.figures.period == str(q)])
+    reported = units_with_rows(own.figures, own.appraisal, q, method.id)
     figures, met = _totals(own, [u.code for u in units if u.code in reported], q)
     _, prev_met = _totals(own, [u.code for u in inputs.previous_units], q.previous())
     parameters = dict(province=unit.code, period=str(q), methodology=methodology)
@@ -102,7 +106,8 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
                     scores=scores, not_reported=[u for u in units if u.code not in reported],
                     figures=figures, metrics=met, previous_metrics=prev_met,
                     parameters=parameters,
-                    provenance=sources.provenance(inputs, ds, method, parameters))
+                    provenance=sources.provenance(inputs, ds, method, parameters),
+                    not_ranked=not_ranked)
 
 
 __all__ = ["Overview", "prepare"]

@@ -7,8 +7,10 @@ from parbrief import __version__
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import label as indicator_label
 from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.model import appraisal as appraisal_model
 from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, Briefing, briefing_findings
 from parbrief.model.sources import peers_of
+from parbrief.present import appraisal_sections as appraisal_wording
 from parbrief.present import charts, display
 from parbrief.present.blocks import bullet_list, heading, note, number_or_none, paragraph, table
 from parbrief.present.wording import (
@@ -104,6 +106,9 @@ def lead_text(b: Briefing, lang: str) -> str:
         return i18n.t("lead.not_reported", lang, quarter=quarter, name=unit.name,
                       reported=formatting.integer(len(b.scores), lang),
                       total=formatting.integer(len(peers_of(unit, q)), lang), peer_group=group)
+    if not b.ranked:  # points missing: the rule, never a rank (present/appraisal_sections.py)
+        return appraisal_wording.unranked_lead(unit.name, quarter, b.unappraised,
+                                               len(b.methodology.criteria()), lang)
     rank, of = int(b.own["rank"]), int(b.own["rank_of"])
     tied = int((b.scores["rank"] == rank).sum()) > 1
     rank_phrase = i18n.t("lead.rank_tied" if tied else "lead.rank", lang,
@@ -155,6 +160,10 @@ def key_figures(b: Briefing, lang: str) -> list[dict]:
         {"label": i18n.t("figures.classification", lang),
          "value": classification_label(b.own, b.methodology, lang), "change": ""},
     ]
+    if not b.ranked:  # points missing: no index, rank or class yet, and why
+        tiles[0]["change"] = i18n.t("appraisal_rule.tile_missing", lang,
+                                    missing=formatting.integer(b.unappraised, lang))
+        tiles[1]["change"] = i18n.t("appraisal_rule.tile_waiting", lang)
     rows, data = [], []
     rows.append([index_label(b.methodology, lang), formatting.points(b.own["index"], lang),
                  formatting.points(number_or_none(b.own["index"]) - c["prev"], lang)
@@ -255,6 +264,11 @@ def scorecard(b: Briefing, lang: str) -> list[dict]:
                                            best_share=formatting.percent(best[0], lang),
                                            worst=worst[1],
                                            worst_share=formatting.percent(worst[0], lang))))
+    if not b.ranked:
+        blocks += [n for n in [appraisal_wording.provisional_note(
+            b.locality.name, appraisal_model.unappraised(b.points), lang)] if n]
+    blocks += appraisal_wording.self_assessment_blocks(b.self_assessment, b.locality.name,
+                                                       quarter, lang)
     return blocks
 
 
@@ -340,7 +354,7 @@ def peers(b: Briefing, lang: str) -> list[dict]:
     if scores is None or not len(scores):
         return blocks + [paragraph(i18n.t("peers.none", lang, quarter=q.label(lang)))]
     scores = scores.sort_values(["rank", "code"], kind="stable").reset_index(drop=True)
-    own_pos = int(scores.index[scores.code == unit.code][0]) if b.reported else None
+    own_pos = int(scores.index[scores.code == unit.code][0]) if b.ranked else None
     picks = _excerpt(len(scores), own_pos)
     labels, values, rows = [], [], []
     highlight = None
@@ -386,12 +400,15 @@ def peers(b: Briefing, lang: str) -> list[dict]:
                  "top": formatting.points(float(idx.max()), lang),
                  "bottom": formatting.points(float(idx.min()), lang), "units": group,
                  "count": formatting.integer(len(scores), lang)}
-    if b.reported:
+    if b.ranked:
         blocks.append(paragraph(i18n.t("peers.summary", lang, name=unit.name,
                                        rank=formatting.rank(b.own["rank"], b.own["rank_of"], lang),
                                        **stats)))
+    elif b.reported:  # reported, points missing: not ranked yet (the note below lists them)
+        blocks.append(paragraph(i18n.t("appraisal_rule.peers", lang, name=unit.name, **stats)))
     else:
         blocks.append(paragraph(i18n.t("peers.not_ranked", lang, name=unit.name, **stats)))
+    blocks += [n for n in [appraisal_wording.waiting_note(b.not_ranked, lang)] if n]
     return blocks
 
 
@@ -442,6 +459,8 @@ def data_notes(b: Briefing, lang: str) -> list[dict]:
             blocks.append(note(i18n.t("notes.peers_not_reported", lang, quarter=quarter,
                                       count=formatting.integer(len(others), lang),
                                       items=unit_list(others))))
+    if (b.reported and not b.ranked) or len(b.not_ranked):
+        blocks.append(appraisal_wording.rule_note(len(b.scores), lang))
     blocks += methodology_notes(b.methodology, lang)
     blocks.append(provenance_note(b.provenance, lang))
     return blocks
@@ -463,7 +482,10 @@ def summary_data(b: Briefing) -> dict:
         "rank_of": None if of is None else int(of),
         "classification": ({"vi": classification_label(own, b.methodology, "vi"),
                             "en": classification_label(own, b.methodology, "en")}
-                           if b.reported else None),
+                           if b.ranked else None),
+        "ranked": bool(b.ranked),
+        "status_note": appraisal_wording.status_note(b.unappraised)
+        if b.reported and not b.ranked else None,
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
         "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,

@@ -9,6 +9,7 @@ from parbrief import __version__
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import label as indicator_label
 from parbrief.model.briefing import KEY_METRICS
+from parbrief.present import appraisal_sections as appraisal_wording
 from parbrief.present import charts, display
 from parbrief.present.blocks import heading, note, number_or_none, paragraph, table
 from parbrief.present.wording import (
@@ -291,6 +292,9 @@ def overview_notes(o, lang: str) -> list[dict]:
         blocks.append(note(i18n.t("notes.peers_not_reported", lang, quarter=quarter,
                                   count=formatting.integer(len(o.not_reported), lang),
                                   items=unit_list(o.not_reported))))
+    waiting = appraisal_wording.waiting_note(o.not_ranked, lang)
+    if waiting:  # reported, not ranked for want of points: said, and the rule
+        blocks += [waiting, appraisal_wording.rule_note(len(_ov_scores(o)), lang)]
     blocks.append(note(i18n.t("overview.totals_note", lang)))
     blocks += methodology_notes(o.methodology, lang)
     blocks.append(provenance_note(o.provenance, lang))
