@@ -68,12 +68,15 @@ def sample(out: Path = typer.Option(..., help="folder to write figures.csv, appr
 
 
 @app.command()
-def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders")) -> None:
+def validate(paths: list[Path] = typer.Argument(..., help="data files or data set folders"),
+             methodology: list[Path] = typer.Option(
+                 [], help="a methodology file the appraisal rows name by id (besides the "
+                 "shipped ones and the data set's methodologies/ folder); repeatable")) -> None:
     """Check data files; print every problem as file:row:column: message (exit 1 if any;
     a warning, such as a quarter that looks mistyped, is printed but does not fail)."""
     from parbrief.ingest.validation import validate_paths
 
-    problems = validate_paths(list(paths))
+    problems = validate_paths(list(paths), methodologies=list(methodology))
     for p in problems:
         typer.echo(str(p))
     errors = [p for p in problems if not p.warning]
@@ -284,6 +287,96 @@ def notebook_declare(paths: list[Path] = typer.Argument(..., help="template note
             typer.echo(f"{path}: {len(declare(path))} cells declared")
     except ParbriefError as e:
         _fail(e)
+
+
+methodology_app = typer.Typer(help="A province's own criteria set: Excel workbook, YAML file, "
+                                   "check, the document a steering committee approves.",
+                              no_args_is_help=True)
+app.add_typer(methodology_app, name="methodology")
+
+
+@methodology_app.command("export")
+def methodology_export(methodology: str = typer.Argument(..., help="methodology id or YAML file"),
+                       out: Path = typer.Option(..., help="Excel workbook to write (.xlsx)"),
+                       data: Path | None = typer.Option(None, help="data set whose methodologies/ "
+                                                           "folder holds the id")) -> None:
+    """Write a methodology as an Excel workbook analysts edit (areas, criteria, rules, bands)."""
+    from parbrief.ingest.methodology_book import export_book
+    from parbrief.scoring import methodology as methodologies
+
+    try:
+        method = methodologies.load(methodology, [methodologies.folder_of(data)])
+        _written(out, lambda: export_book(method, out))
+    except ParbriefError as e:
+        _fail(e)
+    typer.echo(f"{out}: {method.id} {method.version}, {len(method.criteria())} criteria")
+
+
+@methodology_app.command("import")
+def methodology_import(book: Path = typer.Argument(..., help="the methodology workbook (.xlsx)"),
+                       out: Path = typer.Option(..., help="YAML file to write, named <id>.yaml")
+                       ) -> None:
+    """Read a methodology workbook strictly and write its YAML file (nothing written if any
+    cell is wrong: every problem is printed as book.xlsx#sheet:row:column: message)."""
+    from parbrief.core.errors import ValidationError
+    from parbrief.ingest.methodology_book import import_book
+
+    try:
+        method = import_book(book, out)
+    except ValidationError as e:
+        for p in e.problems:
+            typer.echo(str(p))
+        typer.echo(f"{len(e.problems)} problem(s) found; {out} not written", err=True)
+        raise typer.Exit(1) from None
+    except ParbriefError as e:
+        _fail(e)
+    typer.echo(f"{out}: {method.id} {method.version}, {len(method.criteria())} criteria")
+
+
+@methodology_app.command("check")
+def methodology_check(path: Path = typer.Argument(..., help="a methodology file (.yaml) or "
+                                                  "workbook (.xlsx)")) -> None:
+    """Check a methodology as the scoring engine will; print its shape (exit 1 with the
+    problems)."""
+    from parbrief.core.errors import ValidationError
+    from parbrief.ingest.methodology_book import check_file
+    from parbrief.model.methodology_document import describe
+
+    try:
+        method = check_file(path)
+    except ValidationError as e:
+        for p in e.problems:
+            typer.echo(str(p))
+        typer.echo(f"{len(e.problems)} problem(s) found", err=True)
+        raise typer.Exit(1) from None
+    except ParbriefError as e:
+        _fail(e)
+    for line in describe(method):
+        typer.echo(line)
+
+
+@methodology_app.command("document")
+def methodology_document(methodology: str = typer.Argument(..., help="methodology id or YAML "
+                                                           "file"),
+                         out: Path = typer.Option(Path("reports"), help="output folder"),
+                         data: Path | None = typer.Option(None, help="data set whose "
+                                                             "methodologies/ folder holds the id"),
+                         lang: str = typer.Option("vi,en", "--lang", help="languages: vi,en"),
+                         formats: str = typer.Option("html,pdf", help="formats: html,pdf"),
+                         force: bool = typer.Option(False, help="make it even when up to date"),
+                         progress: bool = typer.Option(True, help="show a progress bar")) -> None:
+    """The methodology document a steering committee approves (every criterion, its maximum
+    and how it is scored; bands; the rules), through the batch: out/methodology/."""
+    from parbrief.runner.batch import run_batch
+    from parbrief.runner.params import document_params
+
+    try:
+        params = document_params(methodology, out, _split(lang, "--lang"),
+                                 _split(formats, "--formats"), data)
+        result = run_batch(params, workers=1, force=force, progress=progress)
+    except ParbriefError as e:
+        _fail(e)
+    _finish(result)
 
 
 def main() -> None:  # pragma: no cover - console entry point

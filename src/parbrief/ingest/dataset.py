@@ -78,6 +78,13 @@ class Dataset:
         return sorted((p for p in held if _is_row_period(p)), key=sort_key)
 
 
+def empty() -> Dataset:
+    """A data set of no rows (what a report that reads no data, the methodology document, is
+    checked against)."""
+    return Dataset(figures=_typed_figures(pd.DataFrame()), appraisal=_typed_appraisal(
+        pd.DataFrame()), path=Path("."), checksum=checksum([]))
+
+
 # --------------------------------------------------------------------------- typed tables
 
 

@@ -185,7 +185,7 @@ def _notes(table: pd.DataFrame, ds, method, period: Period) -> list[str]:
                      "units only")
     if isinstance(period, Year):
         held = [q for q in period.quarters() if str(q) in set(ds.periods)]
-        if len(held) < 4:
+        if 0 < len(held) < 4:
             notes.append(f"{period} has figures for {len(held)} of its 4 quarters; its annual "
                          "index counts the council's annual points (period "
                          f"{period}); for monitoring during the year, score the year to date "

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import nbformat
 
 from parbrief import PACKAGE_ROOT, __version__
-from parbrief.core.periods import Quarter
+from parbrief.core.periods import parse_period
 
 BLOCK_MIME = "application/vnd.parbrief+json"
 
@@ -148,7 +148,7 @@ def report_title(found: Sequence[dict], info: dict | None) -> str:
 
 def period_label(period, lang: str) -> str:
     try:
-        return Quarter.parse(period).label(lang)
+        return parse_period(period).label(lang)
     except Exception:  # noqa: BLE001 - an unusual period is shown as written
         return str(period)
 

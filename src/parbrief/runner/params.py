@@ -25,15 +25,21 @@ from parbrief.core import safe_yaml
 from parbrief.core.errors import ParameterError, ParbriefError
 from parbrief.core.files import symlink_below
 from parbrief.core.names import slug
-from parbrief.core.periods import Quarter
+from parbrief.core.periods import Quarter, is_quarter, parse_period
 
 if TYPE_CHECKING:
     from parbrief.units import register
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]  # the source checkout (notebooks/, params/)
 NOTEBOOKS = {"briefing": PROJECT_ROOT / "notebooks" / "briefing.ipynb",
-             "overview": PROJECT_ROOT / "notebooks" / "overview.ipynb"}
-REPORTS = ("briefing", "overview")
+             "overview": PROJECT_ROOT / "notebooks" / "overview.ipynb",
+             "annual_briefing": PROJECT_ROOT / "notebooks" / "annual_briefing.ipynb",
+             "annual_overview": PROJECT_ROOT / "notebooks" / "annual_overview.ipynb",
+             "methodology": PROJECT_ROOT / "notebooks" / "methodology.ipynb"}
+# What a params file asks for; a briefing or an overview of a year (or a year to date) is made
+# by the annual notebook of its kind (``notebook_kind``); the methodology document is one per
+# batch, whatever the periods.
+REPORTS = ("briefing", "overview", "methodology")
 LANGUAGES = ("vi", "en")
 FORMATS = ("html", "pdf")
 EXECUTORS = ("warm", "strict", "dask")
@@ -51,7 +57,8 @@ KEYS = ("name", "province", "parent", "level", "periods", "localities", "data", 
 EXAMPLES = {
     "name": 'name: nghe-an-latest', "province": 'province: "40"   # or all',
     "parent": 'parent: "40"',
-    "level": "level: commune", "periods": 'periods: ["2026Q3"]   # or [latest]',
+    "level": "level: commune",
+    "periods": 'periods: ["2026Q3"]   # or [latest], a year ["2025"], a year to date ["2026Q1-Q3"]',
     "localities": 'localities: ["17266", "16681"]', "data": "data: ../data/sample",
     "methodology": "methodology: par-commune", "reports": "reports: [briefing, overview]",
     "languages": "languages: [vi, en]", "formats": "formats: [html, pdf]",
@@ -70,8 +77,8 @@ class Params:
     level: str
     periods: tuple[str, ...]
     localities: tuple[str, ...] | None
-    data: Path
-    methodology: str  # a shipped id, or the absolute path of a YAML file
+    data: Path | None  # None: a batch of the methodology document alone
+    methodology: str  # a shipped id, an id of the data set's methodologies/, or a YAML file
     reports: tuple[str, ...]
     languages: tuple[str, ...]
     formats: tuple[str, ...]
@@ -101,6 +108,14 @@ class Params:
     @property
     def methodology_param(self) -> str:
         return self.kernel_path(self.methodology) if is_yaml(self.methodology) else self.methodology
+
+    @property
+    def methodology_folders(self) -> list[Path]:
+        """Where a methodology named by id may be besides the shipped ones: the data set's
+        ``methodologies/`` folder."""
+        from parbrief.scoring.methodology import folder_of
+
+        return [f for f in [folder_of(self.data)] if f is not None]
 
 
 @dataclass(frozen=True)
@@ -340,7 +355,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     methodology = check.string(raw, "methodology", "par-commune")
     if is_yaml(methodology):  # a file: confined to the project, as data and output are
         methodology = str(check.path(raw, "methodology", base, root, must_exist=True))
-    _check_methodology(check, methodology)
+    _check_methodology(check, methodology, data, level)
     reports = check.str_list(raw, "reports", list(REPORTS), REPORTS, "report kind")
     languages = check.str_list(raw, "languages", list(LANGUAGES), LANGUAGES, "language")
     formats = check.str_list(raw, "formats", list(FORMATS), FORMATS, "format")
@@ -355,8 +370,9 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
             check.fail("notebooks", f"must be a mapping of report kind to notebook file, got "
                                     f"{raw['notebooks']!r}")
         for kind in raw["notebooks"]:
-            if kind not in REPORTS:
-                check.fail("notebooks", f"unknown report kind {kind!r}; use: {', '.join(REPORTS)}")
+            if kind not in NOTEBOOKS:
+                check.fail("notebooks", f"unknown report kind {kind!r}; use: "
+                                        f"{', '.join(NOTEBOOKS)}")
             nb = check.path(raw["notebooks"], kind, base, root, must_exist=True)
             notebooks[kind] = nb
 
@@ -376,7 +392,10 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
             _check_level(check, parent, level, q)
     held = coverage.under(reported, parent, level)
     for q in periods:
-        _check_coverage(check, reported, held, parent, level, q, shown_data)
+        if is_quarter(q):
+            _check_coverage(check, reported, held, parent, level, q, shown_data)
+        else:  # a year or a year to date: any figure or appraisal point of its units
+            _check_span_coverage(check, data, parent, level, q, shown_data)
     warnings = tuple(f"{shown_data}: {messages.unlikely_quarter(u)}"
                      for u in coverage.unlikely_quarters(held).values())
 
@@ -406,7 +425,7 @@ def run_params(locality: str, period: str, data: str | Path = "data/sample",
             raise ParameterError(f"{display}: --data {data} does not exist")
         period = latest_period(data_path)
     try:
-        q = str(Quarter.parse(period))
+        q = str(parse_period(period))  # a quarter, a year or a year to date
     except ParbriefError as e:
         raise ParameterError(f"{display}: --period: {e}") from None
     try:
@@ -457,13 +476,21 @@ def override(params: Params, overrides: dict, display: str) -> Params:
     return replace(params, **changes)
 
 
-def _check_methodology(check: _Checker, methodology: str) -> None:
-    from parbrief.scoring.methodology import locate
+def _check_methodology(check: _Checker, methodology: str, data: Path | None = None,
+                       level: str | None = None) -> None:
+    """A methodology parbrief knows (shipped, in the data set's ``methodologies/`` folder, or a
+    file), that loads, and that scores units of ``level``."""
+    from parbrief.scoring import methodology as methodologies
 
     try:
-        locate(methodology)
+        method = methodologies.load(methodology, [methodologies.folder_of(data)])
     except ParbriefError as e:
         check.fail("methodology", str(e), example=False)
+    if level is not None and not method.scores_level(level):
+        check.fail("methodology", f"{method.id} is a methodology for {', '.join(method.levels)} "
+                                  f"units; it cannot score the {_PLURAL[level]} this params file "
+                                  "briefs (level: " + level + "): give a methodology for them",
+                   example=False)
 
 
 def latest_period(data: Path, parent: str | None = None, level: str | None = None) -> str:
@@ -500,12 +527,41 @@ def _periods(check: _Checker, raw: dict, reports, parent_key: str, parent: str, 
             q = str(q)
         else:
             try:
-                q = str(Quarter.parse(value))
+                q = str(parse_period(value))  # a quarter, a year or a year to date
             except ParbriefError as e:
                 check.fail("periods", str(e))
         if q not in out:
             out.append(q)
     return out
+
+
+def _span_units(data: Path, period: str) -> set[str]:
+    """The codes with any row (figure or appraisal point) for a year or year to date, read
+    cheaply."""
+    from parbrief.ingest import dataset as datasets
+    from parbrief.scoring.spans import row_periods
+
+    wanted = set(row_periods(period))
+    ds = datasets.load(data, validate=False)
+    codes = set(ds.figures.locality_code[ds.figures.period.isin(wanted)])
+    return codes | set(ds.appraisal.locality_code[ds.appraisal.period.isin(wanted)])
+
+
+def _check_span_coverage(check: _Checker, data: Path, parent: str, level: str, period: str,
+                         shown_data: str) -> None:
+    """A year with no row of the units briefed would publish a "no points" report for each of
+    them: refused, saying so."""
+    units = _under(parent, period, level)
+    if _span_units(data, period) & units:
+        return
+    from parbrief.units import register
+
+    owner = "the whole country" if parent == ALL else \
+        f"{parent} {register.get(parent, period).name}"
+    check.fail("periods", f"data set {shown_data} has no figures and no appraisal points for "
+                          f"{period} from the {_PLURAL[level]} of {owner}; give a period it holds "
+                          "(appraisal rows of a year have the year as period, e.g. 2024)",
+               example=False)
 
 
 _PLURAL = {"province": "provinces", "district": "districts", "commune": "communes"}
@@ -698,32 +754,74 @@ def out_folder(params: Params, period: str, parent: register.Locality) -> Path:
     return params.output / period / slug(parent.short_name or parent.name)
 
 
+def notebook_kind(report: str, period: str) -> str:
+    """The notebook a report of a period is made by: a year's (or a year to date's) briefing
+    and overview by the annual ones."""
+    if report in ("briefing", "overview") and not is_quarter(period):
+        return f"annual_{report}"
+    return report
+
+
+def kinds(params: Params) -> list[str]:
+    """Every notebook kind the batch runs."""
+    out = []
+    for report in params.reports:
+        for period in (params.periods if report != "methodology" else ("",)):
+            kind = notebook_kind(report, period) if period else report
+            if kind not in out:
+                out.append(kind)
+    return out
+
+
+def methodology_folder(params: Params) -> Path:
+    """Where the methodology document goes: ``reports/methodology/``."""
+    return params.output / "methodology"
+
+
 def expand(params: Params) -> list[Job]:
-    """One job per locality × quarter, and one overview per parent and quarter (overviews
-    first: they take longest, so they should not be the last ones a worker picks up)."""
+    """One job per locality × period, one overview per parent and period (overviews first:
+    they take longest, so they should not be the last ones a worker picks up), and the
+    methodology document once. A year's (or year to date's) reports are the annual kinds."""
     from parbrief.runner.notebooks import check_template
     from parbrief.units import register
 
-    for kind in params.reports:  # a template edited in an editor is refused before any job
+    used = kinds(params)
+    for kind in used:  # a template edited in an editor is refused before any job
         check_template(params.notebooks[kind], params.public_path(params.notebooks[kind]))
-    declared = {kind: declared_parameters(params.notebooks[kind]) for kind in params.reports}
+    declared = {kind: declared_parameters(params.notebooks[kind]) for kind in used}
     languages = list(params.languages)
-    data = params.kernel_path(params.data)
+    data = params.kernel_path(params.data) if params.data is not None else ""
+    documents: list[Job] = []
     overviews: list[Job] = []
     briefings: list[Job] = []
+    if "methodology" in params.reports:
+        from parbrief.core.names import slug as slugify
+        from parbrief.scoring.methodology import load
+
+        method = load(params.methodology, params.methodology_folders)
+        parameters = {"methodology": params.methodology_param, "data": data,
+                      "languages": languages}
+        check_notebook_parameters(params.notebooks["methodology"], parameters,
+                                  declared["methodology"])
+        documents.append(Job("methodology", params.notebooks["methodology"], parameters,
+                             "methodology", method.id, method.title["vi"],
+                             f"methodology-{slugify(method.id)}", methodology_folder(params)))
     for period in params.periods:
         for parent in parents(params, period):
             out_dir = out_folder(params, period, parent)
             if "overview" in params.reports:
+                kind = notebook_kind("overview", period)
                 parameters = {"province": parent.code, "period": period, "data": data,
                               "methodology": params.methodology_param, "languages": languages}
-                check_notebook_parameters(params.notebooks["overview"], parameters,
-                                          declared["overview"])
-                overviews.append(Job("overview", params.notebooks["overview"], parameters,
+                if kind == "annual_overview" and params.level != _default_level(period):
+                    parameters["level"] = params.level
+                check_notebook_parameters(params.notebooks[kind], parameters, declared[kind])
+                overviews.append(Job(kind, params.notebooks[kind], parameters,
                                      period, parent.code, parent.name,
                                      f"overview-{parent.file_stem}", out_dir))
             if "briefing" not in params.reports:
                 continue
+            kind = notebook_kind("briefing", period)
             if params.localities:
                 under = _under(parent.code, period, params.level)
                 units = [register.get(c, period) for c in params.localities if c in under]
@@ -731,14 +829,58 @@ def expand(params: Params) -> list[Job]:
                 units = register.children(parent.code, period, level=params.level)
             for unit in units:
                 parameters = {"locality": unit.code, "period": period, "data": data,
-                              "methodology": params.methodology_param, "languages": languages,
-                              "apportionment": params.apportionment}
-                check_notebook_parameters(params.notebooks["briefing"], parameters,
-                                          declared["briefing"])
-                briefings.append(Job("briefing", params.notebooks["briefing"], parameters,
+                              "methodology": params.methodology_param, "languages": languages}
+                if kind == "briefing":
+                    parameters["apportionment"] = params.apportionment
+                check_notebook_parameters(params.notebooks[kind], parameters, declared[kind])
+                briefings.append(Job(kind, params.notebooks[kind], parameters,
                                      period, unit.code, unit.name, f"briefing-{unit.file_stem}",
                                      out_dir))
-    return overviews + briefings
+    return documents + overviews + briefings
+
+
+def _default_level(period: str) -> str:
+    from parbrief.units import register
+
+    return "district" if register.register_for(period) == register.LEGACY else "commune"
+
+
+def document_params(methodology: str, output: str | Path, languages: list[str] | None = None,
+                    formats: list[str] | None = None, data: str | Path | None = None,
+                    executor: str = "warm") -> Params:
+    """Parameters of ``parbrief methodology document``: the methodology document alone
+    (a shipped id, a file, or an id of the data set's ``methodologies/`` folder); paths
+    relative to the current folder."""
+    display = "parbrief methodology document"
+    base = Path.cwd()
+    check = _Checker(display, contain=False, options={
+        "languages": "--lang", "formats": "--formats", "data": "--data",
+        "methodology": "METHODOLOGY", "output": "--out"})
+    raw = {"data": str(data)} if data else {}
+    data_path = check.path(raw, "data", base, base, must_exist=True) if data else None
+    if is_yaml(methodology):
+        path = Path(methodology) if Path(methodology).is_absolute() else base / methodology
+        if not path.is_file():
+            check.fail("methodology", f"{methodology} does not exist", example=False)
+        methodology = str(path.resolve())
+    _check_methodology(check, methodology, data_path)
+    raw = {"languages": languages, "formats": formats, "output": str(output)}
+    langs = check.str_list(raw, "languages", list(LANGUAGES), LANGUAGES, "language")
+    fmts = check.str_list(raw, "formats", list(FORMATS), FORMATS, "format")
+    out = check.path(raw, "output", base, base, output=True)
+    root = project_root(base)
+    return Params(name="methodology-document", parent="", level="", periods=(),
+                  localities=None, data=data_path, methodology=methodology,
+                  reports=("methodology",), languages=tuple(langs), formats=tuple(fmts),
+                  output=out, executor=executor, root=root if _inside(out, root) else base)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        Path(path).resolve().relative_to(Path(root).resolve())
+        return True
+    except ValueError:
+        return False
 
 
 def describe(params: Params) -> dict:
@@ -747,7 +889,7 @@ def describe(params: Params) -> dict:
         "name": params.name, "parent": params.parent, "level": params.level,
         "periods": list(params.periods),
         "localities": list(params.localities) if params.localities else None,
-        "data": params.public_path(params.data),
+        "data": params.public_path(params.data) if params.data is not None else None,
         "methodology": params.public_path(params.methodology) if is_yaml(params.methodology)
         else params.methodology,
         "reports": list(params.reports), "languages": list(params.languages),

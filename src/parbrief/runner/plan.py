@@ -60,15 +60,16 @@ def batch_inputs(params: Params) -> BatchInputs:
     from parbrief.ingest import readers
     from parbrief.scoring import methodology as methodologies
 
-    data = Path(params.data)
-    figures, appraisal, _ = readers.dataset_files(data)
-    files = figures + ([appraisal] if appraisal else [])
-    method = methodologies.load(params.methodology)
+    # every file of the data set: figures, points and its own methodologies/
+    files = readers.data_files(Path(params.data))[0] if params.data is not None else []
+    method = methodologies.load(params.methodology, params.methodology_folders)
     notebooks = {str(p): hashlib.sha256(Path(p).read_bytes()).hexdigest()
                  for p in set(params.notebooks.values())}
     described = {"id": method.id, "version": method.version, "checksum": method.checksum}
     if paramfiles.is_yaml(params.methodology):
         described["path"] = params.public_path(params.methodology)
+    elif Path(method.path) not in methodologies.shipped().values():  # the data set's own
+        described["path"] = params.public_path(method.path)
     return BatchInputs(data_checksum=datasets.checksum(files), methodology=described,
                        notebooks=notebooks, code=code_checksum(),
                        lock=lock_checksum())
@@ -153,6 +154,7 @@ def plan_jobs(jobs: list[Job], params: Params, inputs: BatchInputs, renderer: st
               commit: str | None) -> Plan:
     """Which jobs run and which are decided already (up to date, or failed because the rows
     they read failed validation)."""
+    from parbrief.ingest import dataset as datasets
     from parbrief.model import sources
     from parbrief.model.inputs import problems_of
     from parbrief.scoring import methodology as methodologies
@@ -174,10 +176,12 @@ def plan_jobs(jobs: list[Job], params: Params, inputs: BatchInputs, renderer: st
             undecided.append((job, manifest, quick))
     if not undecided:
         return Plan(to_run, decided, [])
-    method = methodologies.load(params.methodology)
-    data = params.public_path(params.data)
+    method = methodologies.load(params.methodology, params.methodology_folders)
+    data = params.public_path(params.data) if params.data is not None else ""
     try:
-        ds = sources.load_dataset(str(params.data))
+        # validated knowing the methodology, as the reports' kernels load it
+        ds = sources.load_dataset(str(params.data), params.methodology) \
+            if params.data is not None else datasets.empty()
     except ParbriefError as e:  # nothing in it can be trusted: no job runs, one message
         lines = str(e).splitlines() or [type(e).__name__]
         for job, _, _ in undecided:
@@ -262,8 +266,10 @@ def _refuse_another_methodologys_reports(jobs: list[Job], manifests: dict, param
 
 
 def skipped_result(job: Job, manifest: dict) -> JobResult:
+    note = (manifest.get("summary") or {}).get("status_note")
     return JobResult(job=job.id, kind=job.kind, locality=job.locality, name=job.name,
-                     period=job.period, status=STATUS_SKIPPED, detail="up to date",
+                     period=job.period, status=STATUS_SKIPPED,
+                     detail=f"up to date; {note}" if note else "up to date",
                      outputs=[o["path"] for o in manifest.get("outputs", [])])
 
 
@@ -297,7 +303,7 @@ def manifest_base(job: Job, params: Params, inputs: BatchInputs, fingerprint: st
 def public_parameters(job: Job, params: Params) -> dict:
     out = dict(job.parameters)
     for key in ("data", "methodology"):
-        if key in out and (key == "data" or paramfiles.is_yaml(out[key])):
+        if key in out and out[key] and (key == "data" or paramfiles.is_yaml(out[key])):
             out[key] = params.public_path(params.root / out[key]) \
                 if not Path(out[key]).is_absolute() else params.public_path(out[key])
     return out

@@ -426,7 +426,8 @@ def run_job(spec: JobSpec) -> dict:
             failed_copy.unlink()
         result.status = STATUS_OK
         result.outputs = [o["path"] for o in outputs]
-        result.detail = ""
+        # made, with something a reader of the status must know (a unit not yet ranked)
+        result.detail = summary.get("status_note") or ""
     except Exception as e:  # noqa: BLE001 - rendering or writing failed: the old report stays
         name, value = describe_error(e)
         result.exception = f"{name}: {value}"
