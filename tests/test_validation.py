@@ -159,8 +159,8 @@ def test_appraisal_table():
         "2026Q3). Huyện Tân Kỳ (423) existed until 30 June 2025; from 2025Q3 report under its "
         "successor: 17266 Xã Tân Kỳ, 17272 Xã Tân Phú, 17278 Xã Giai Xuân, 17284 Xã Nghĩa Đồng, "
         "17287 Xã Tiên Đồng, 17305 Xã Tân An, 17326 Xã Nghĩa Hành",
-        "appraisal.csv:7:period: malformed period 'Q5/2026': write a quarter as 2026Q3 (also "
-        "accepted: 2026-Q3, Q3/2026)",
+        "appraisal.csv:7:period: malformed period 'Q5/2026': write a quarter as 2026Q3 or a "
+        "year as 2026 (also accepted: 2026-Q3, Q3/2026)",
         "appraisal.csv:8:methodology: missing methodology; write the methodology "
         "(e.g. par-commune)",
         "appraisal.csv:9:points: missing points for criterion a1_directives; write the points awarded (0 if "

@@ -32,7 +32,7 @@ from parbrief.core.columns import (
 )
 from parbrief.core.errors import ParbriefError, PeriodError, Problem, UnknownLocalityError
 from parbrief.core.names import match_key
-from parbrief.core.periods import Quarter, Year, parse_row_period
+from parbrief.core.periods import Quarter, parse_row_period
 from parbrief.ingest import coverage
 from parbrief.ingest.encodings import legacy_text
 from parbrief.ingest.messages import line_reference, messages
@@ -54,12 +54,27 @@ _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _is_period(text: str) -> bool:
-    """A data row's period: a quarter, or a year for annual rows."""
+    """A figure's period: a quarter (a year's figures are its quarters added up)."""
+    try:
+        Quarter.parse(text)
+        return True
+    except PeriodError:
+        return False
+
+
+def _is_points_period(text: str) -> bool:
+    """An appraisal row's period: a quarter, or a year (the council's annual points)."""
     try:
         parse_row_period(text)
         return True
     except PeriodError:
         return False
+
+
+def _points_period_message(text: str) -> str:
+    """A malformed appraisal period: the quarter's message, saying a year is right too."""
+    return messages.period(text).replace(
+        "write a quarter as 2026Q3", "write a quarter as 2026Q3 or a year as 2026", 1)
 
 
 def _period_message(text: str) -> str:
@@ -574,10 +589,7 @@ def _sum_problems(ok: pd.DataFrame) -> list[Problem]:
 
 def _required_problems(known: pd.DataFrame, cat: dict) -> list[Problem]:
     required = [n for n, ind in cat.items() if ind.required]
-    # a quarterly report is complete or not; annual rows add what is reported once a year
-    # (survey indices), the rest of the year comes from its quarters
-    quarterly = known["period"].map(lambda p: not isinstance(parse_row_period(p), Year))
-    reported = known[known["indicator"].isin(list(cat)) & quarterly.astype(bool)]
+    reported = known[known["indicator"].isin(list(cat))]
     have = set(zip(reported["locality_code"].tolist(), reported["period"].tolist(),
                    reported["indicator"].tolist()))
     # The problem points to the locality's first row: its first line, or its row in a sheet.
@@ -604,7 +616,7 @@ def _appraisal_schema() -> pa.DataFrameSchema:
     return pa.DataFrameSchema({
         "methodology": pa.Column(str, nonblank("methodology")),
         "locality_code": pa.Column(str, nonblank("locality_code")),
-        "period": pa.Column(str, pa.Check(lambda s: _each(s, _is_period),
+        "period": pa.Column(str, pa.Check(lambda s: _each(s, _is_points_period),
                                           name="period")),
         "criterion": pa.Column(str, nonblank("criterion")),
         "points": pa.Column(str, [
@@ -646,7 +658,8 @@ def validate_appraisal(df: pd.DataFrame, file: str | Sequence[str] = "appraisal.
             problems.append(_problem(raw, i, column, messages.blank(column, _EXAMPLES[column])))
             bad.add(i)
         elif check == "period":
-            problems.append(_problem(raw, i, "period", _period_message(raw.at[i, "period"])))
+            problems.append(_problem(raw, i, "period",
+                                     _points_period_message(raw.at[i, "period"])))
             bad.add(i)
         elif check == "blank_points":
             # blank points beside the locality's own: the council has not appraised it yet

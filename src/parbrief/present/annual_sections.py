@@ -325,8 +325,9 @@ def _league_rows(scores: pd.DataFrame, waiting: pd.DataFrame, method, lang: str,
     for _, r in scores.iterrows():
         row = [formatting.integer(r["rank"], lang), r["name"]]
         if with_components:
-            row += [formatting.points(r["appraised"], lang), formatting.points(r["survey"], lang)]
-        row += [formatting.points(r["total"], lang), formatting.points(r["index"], lang),
+            row += [formatting.points(r["appraised"], lang), formatting.points(r["survey"], lang),
+                    formatting.points(r["total"], lang)]
+        row += [formatting.points(r["index"], lang),
                 classification_label(r.to_dict(), method, lang),
                 cell_change(r.get("index_change"), lang),
                 cell_change(r.get("rank_change"), lang, rank=True)]
@@ -340,10 +341,9 @@ def _league_rows(scores: pd.DataFrame, waiting: pd.DataFrame, method, lang: str,
     for _, r in waiting.iterrows():
         row = [formatting.MISSING[lang], r["name"]]
         if with_components:
-            row += [formatting.MISSING[lang], formatting.MISSING[lang]]
-        row += [formatting.MISSING[lang], formatting.MISSING[lang],
-                i18n.t("annual.not_ranked_row", lang), formatting.MISSING[lang],
-                formatting.MISSING[lang]]
+            row += [formatting.MISSING[lang]] * 3
+        row += [formatting.MISSING[lang], i18n.t("annual.not_ranked_row", lang),
+                formatting.MISSING[lang], formatting.MISSING[lang]]
         rows.append(row)
         data.append([None, r["code"], r["name"], None, None, None, None, None, None, None,
                      int(r["appraisal_missing"])])
@@ -357,8 +357,9 @@ LEAGUE_DATA = ["rank", "code", "name", "appraised", "survey", "total", "index", 
 def _league_head(method, period, lang: str, with_components: bool) -> list[str]:
     head = [i18n.t("annual.col_rank", lang), i18n.t("annual.col_name", lang)]
     if with_components:
-        head += [i18n.t("annual.appraised", lang), i18n.t("annual.survey", lang)]
-    return head + [i18n.t("annual.total", lang), i18n.t("annual.col_index", lang),
+        head += [i18n.t("annual.col_appraised", lang), i18n.t("annual.col_survey", lang),
+                 i18n.t("annual.total", lang)]
+    return head + [i18n.t("annual.col_index", lang),
                    i18n.t("annual.col_class", lang),
                    i18n.t("annual.col_change_on", lang, previous=_previous_label(period, lang)),
                    i18n.t("annual.col_rank_change", lang)]
@@ -386,11 +387,11 @@ def league(ab: AnnualBriefing, lang: str) -> list[dict]:
                    count=formatting.integer(len(scores), lang),
                    items="; ".join(f"{lb} {formatting.points(v, lang)}"
                                    for lb, v in zip(labels, values)))))
-    components = bool(ab.methodology.component_maxima()["survey"])
-    rows, data = _league_rows(scores, ab.not_ranked, ab.methodology, lang, components)
+    # the published table's points are in the province's overview; here rank and change
+    rows, data = _league_rows(scores, ab.not_ranked, ab.methodology, lang, False)
     blocks.append(table("league-table", i18n.t("annual.peers_table_title", lang, units=units,
                                                period=label),
-                        _league_head(ab.methodology, ab.period, lang, components), rows,
+                        _league_head(ab.methodology, ab.period, lang, False), rows,
                         data_columns=LEAGUE_DATA, data_rows=data, highlight=highlight))
     waiting = appraisal_wording.waiting_note(ab.not_ranked, lang)
     if waiting:

@@ -93,11 +93,12 @@ def overview(d: MethodologyDocument, lang: str) -> list[dict]:
         totals["appraised"] += appraised
         totals["survey"] += survey
         totals["criteria"] += len(area.criteria)
-        rows.append([roman(i), area.name[lang], formatting.integer(len(area.criteria), lang),
+        rows.append([f"{roman(i)}. {area.name[lang]}",
+                     formatting.integer(len(area.criteria), lang),
                      _n(area.max_points, lang), _n(appraised, lang), _n(survey, lang)])
         data.append([area.id, area.name[lang], len(area.criteria), area.max_points,
                      round(appraised, 6), round(survey, 6)])
-    rows.append(["", i18n.t("methodology_doc.total", lang),
+    rows.append([i18n.t("methodology_doc.total", lang),
                  formatting.integer(totals["criteria"], lang), _n(m.maximum, lang),
                  _n(totals["appraised"], lang), _n(totals["survey"], lang)])
     data.append(["total", i18n.t("methodology_doc.total", lang), totals["criteria"], m.maximum,
@@ -105,27 +106,26 @@ def overview(d: MethodologyDocument, lang: str) -> list[dict]:
     blocks.append(table("points-by-area", i18n.t("methodology_doc.overview_table_title", lang,
                                                  title=m.title[lang]),
                         [i18n.t(f"methodology_doc.{c}", lang) for c in (
-                            "col_number", "col_area", "col_criteria_count", "col_max",
+                            "col_area", "col_criteria_count", "col_max",
                             "col_appraised", "col_survey")], rows,
                         data_columns=["area", "name", "criteria", "max", "appraised", "survey"],
                         data_rows=data))
     return blocks
 
 
-def _criterion_row(row: Row, lang: str) -> tuple[list[str], list]:
+def _how_line(row: Row, lang: str) -> str:
+    """"1.2. <how it is scored> (<its notes>)": a line of the area's list."""
     c = row.node
-    return ([row.number, c.name[lang], _n(c.max_points, lang), how_scored(c, lang),
-             _notes_of(c, lang)],
-            [row.number, c.id, c.name[lang], c.max_points,
-             c.rule.type if c.rule else "criteria", c.component if c.rule else None,
-             how_scored(c, lang), _notes_of(c, lang)])
+    notes = _notes_of(c, lang)
+    return f"{row.number}. {how_scored(c, lang)}" + (f" ({notes})" if notes else "")
 
 
 def criteria(d: MethodologyDocument, lang: str) -> list[dict]:
-    """Each area's table: number, criterion, maximum, how it is scored, notes."""
+    """Each area: a table of its criteria (number, name, maximum), then how each is scored,
+    with its notes (a list: long texts read better there than in narrow columns). The table's
+    data (its CSV) holds the rule and the notes as columns too."""
     blocks = [heading(i18n.t("methodology_doc.criteria_title", lang))]
-    head = [i18n.t(f"methodology_doc.{c}", lang) for c in ("col_number", "col_criterion",
-                                                            "col_max", "col_how", "col_notes")]
+    head = [i18n.t(f"methodology_doc.{c}", lang) for c in ("col_criterion", "col_max")]
     current: list[Row] = []
 
     def flush() -> None:
@@ -138,12 +138,19 @@ def criteria(d: MethodologyDocument, lang: str) -> list[dict]:
                                      max=_n(area.max_points, lang)), 3))
         if _notes_of(area, lang):
             blocks.append(note(_notes_of(area, lang)))
-        rows, data = zip(*(_criterion_row(r, lang) for r in members))
+        rows = [[f"{r.number}. {r.node.name[lang]}", _n(r.node.max_points, lang)]
+                for r in members]
+        data = [[r.number, r.node.id, r.node.name[lang], r.node.max_points,
+                 r.node.rule.type if r.node.rule else "criteria",
+                 r.node.component if r.node.rule else None, how_scored(r.node, lang),
+                 _notes_of(r.node, lang)] for r in members]
         blocks.append(table(f"criteria-{area.id}", i18n.t(
             "methodology_doc.area_table_title", lang, number=area_row.number,
-            name=area.name[lang]), head, list(rows),
+            name=area.name[lang]), head, rows,
             data_columns=["number", "id", "name", "max", "rule", "component", "how", "notes"],
-            data_rows=list(data)))
+            data_rows=data))
+        blocks.append(paragraph(i18n.t("methodology_doc.how_title", lang)))
+        blocks.append(bullet_list([_how_line(r, lang) for r in members]))
 
     for row in d.rows:
         if row.depth == 0:
@@ -160,7 +167,7 @@ def bonus_penalty(d: MethodologyDocument, lang: str) -> list[dict]:
     if not m.adjustments:
         return []
     blocks = [heading(i18n.t("methodology_doc.bonus_title", lang))]
-    rows, data = [], []
+    rows, data, lines = [], [], []
     for adj in m.adjustments:
         rule = adj.rule
         if rule.type == "per_unit":
@@ -171,14 +178,16 @@ def bonus_penalty(d: MethodologyDocument, lang: str) -> list[dict]:
                          rule=rule_text(rule, abs(adj.cap), lang))
         cap = i18n.t("methodology_doc.cap_bonus" if adj.cap > 0 else "methodology_doc.cap_penalty",
                      lang, cap=_n(abs(adj.cap), lang))
-        rows.append([adj.name[lang], how, cap, _notes_of(adj, lang)])
+        rows.append([adj.name[lang], cap])
         data.append([adj.id, adj.name[lang], rule.type, adj.cap, how, _notes_of(adj, lang)])
+        notes = _notes_of(adj, lang)
+        lines.append(f"{adj.name[lang]}: {how}" + (f" ({notes})" if notes else ""))
     blocks.append(table("bonus-penalty", i18n.t("methodology_doc.bonus_table_title", lang,
                                                 title=m.title[lang]),
-                        [i18n.t(f"methodology_doc.{c}", lang) for c in (
-                            "col_item", "col_how", "col_cap", "col_notes")], rows,
-                        data_columns=["id", "name", "rule", "cap", "how", "notes"],
+                        [i18n.t(f"methodology_doc.{c}", lang) for c in ("col_item", "col_cap")],
+                        rows, data_columns=["id", "name", "rule", "cap", "how", "notes"],
                         data_rows=data))
+    blocks += [paragraph(i18n.t("methodology_doc.how_title", lang)), bullet_list(lines)]
     return blocks
 
 

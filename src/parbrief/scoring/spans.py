@@ -6,8 +6,7 @@ A span's rows are what scoring reads for it, under the span's own period (``2025
 
 * **figures**: the quarters of the span added up, indicator by indicator, as the catalogue says
   (``over_year``: flows summed, stocks and figures already counted from January taken from the
-  last quarter reported, rates averaged); for a year, a figure reported for the year itself
-  (period ``2025``) replaces what its quarters add up to.
+  last quarter reported, rates averaged). Figures are reported by quarter only.
 * **points**: for a year, the appraisal council's annual points (period ``2025``): quarterly
   points are monitoring, not the annual index; for a year to date, each criterion's points of
   the latest quarter of the span that has a row for it.
@@ -28,7 +27,8 @@ def quarters_of(period) -> list[Quarter]:
 
 
 def row_periods(period) -> list[str]:
-    """The periods of the data rows a period is made from: its quarters, and a year's own."""
+    """The periods of the data rows a period is made from: its quarters, and a year's own
+    (the council's annual points)."""
     p = parse_period(period)
     out = [str(q) for q in quarters_of(p)]
     return out + [str(p)] if isinstance(p, Year) else out
@@ -42,12 +42,6 @@ def span_figures(figures: pd.DataFrame, period) -> pd.DataFrame:
     quarters = [str(q) for q in p.quarters()]
     part = figures[figures.period.isin(quarters)]
     out = _added_up(part, str(p)) if len(part) else part.iloc[:0]
-    if isinstance(p, Year):
-        annual = figures[figures.period == str(p)]
-        if len(annual):
-            keys = set(zip(annual.locality_code, annual.indicator))
-            keep = [k not in keys for k in zip(out.locality_code, out.indicator)]
-            out = pd.concat([annual, out[keep]], ignore_index=True)
     return out.reset_index(drop=True)
 
 
