@@ -379,6 +379,51 @@ def methodology_document(methodology: str = typer.Argument(..., help="methodolog
     _finish(result)
 
 
+appraisal_app = typer.Typer(help="Appraisal points: a published annual table fed in.",
+                            no_args_is_help=True)
+app.add_typer(appraisal_app, name="appraisal")
+
+
+@appraisal_app.command("from-table")
+def appraisal_from_table(
+        table: Path = typer.Argument(..., help="the published table saved as CSV: unit (name or "
+                                     "locality_code), appraised and survey points; index and "
+                                     "rank, if given, are checked"),
+        methodology: str = typer.Option(..., help="methodology id or YAML file"),
+        period: str = typer.Option(..., help="the year of the table, e.g. 2024"),
+        parent: str | None = typer.Option(None, help="the province (or district) whose units "
+                                          "the table ranks; none for the country's provinces"),
+        level: str | None = typer.Option(None, help="province | district | commune (default: "
+                                         "the parent's districts before July 2025, communes "
+                                         "after)"),
+        data: Path | None = typer.Option(None, help="data set whose methodologies/ folder holds "
+                                         "the id"),
+        out: Path = typer.Option(..., help="appraisal.csv to write (an existing one keeps its "
+                                 "other years and methodologies)")) -> None:
+    """Write a published annual table's points as appraisal rows (appraised-total and
+    survey-total per unit), and check that they reproduce its index and rank."""
+    from parbrief.core.errors import ValidationError
+    from parbrief.model.published import from_table, write
+
+    try:
+        converted = from_table(table, methodology, period, parent, level, data)
+        _written(out, lambda: write(converted, out))
+    except ValidationError as e:
+        for p in e.problems:
+            typer.echo(str(p))
+        typer.echo(f"{len(e.problems)} problem(s) found; {out} not written", err=True)
+        raise typer.Exit(1) from None
+    except ParbriefError as e:
+        _fail(e)
+    typer.echo(f"{out}: {len(converted.rows)} rows ({len(converted.table)} units, {period})")
+    for line in converted.checked:
+        typer.echo(f"checked: {line}")
+    for line in converted.differences:
+        typer.echo(f"differs: {line}")
+    if converted.differences:
+        raise typer.Exit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
