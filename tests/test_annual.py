@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import annual_data
@@ -596,3 +597,144 @@ def test_the_methodology_document_lists_every_criterion_with_its_maximum_and_rul
         "Kết quả điều tra xã hội học do Sở Nội vụ công bố)" in lines
     rules = next(b for b in vi if b["kind"] == "list" and b["items"][0].startswith("Chỉ số ="))
     assert any(i.startswith("Đơn vị còn tiêu chí chưa có điểm") for i in rules["items"])
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def _summary(project: Path, stem: str) -> dict:
+    import json
+
+    path = next((project / "reports").rglob(f"{stem}.manifest.json"))
+    return json.loads(path.read_text(encoding="utf-8"))["summary"]
+
+
+def _by_hand(appraisal: Path, year: str) -> dict[str, tuple[float, int]]:
+    """Index and rank of each unit from the appraisal table itself: its points added up,
+    ÷ 100 × 100, rounded half up to two decimals; ties share a rank."""
+    totals: dict[str, Decimal] = {}
+    with appraisal.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            if row["period"] == year:
+                totals[row["locality_code"]] = totals.get(row["locality_code"], Decimal(0)) \
+                    + Decimal(row["points"])
+    index = {c: float(t.quantize(Decimal("0.01"), ROUND_HALF_UP)) for c, t in totals.items()}
+    return {c: (v, 1 + sum(1 for w in index.values() if w > v)) for c, v in index.items()}
+
+
+@pytest.mark.slow
+def test_a_provinces_methodology_from_excel_to_annual_briefings(tmp_path):
+    """The province's criteria set is exported to Excel, edited there by an analyst (a
+    maximum moved between two criteria, a name, a band edge, a new id for the new year),
+    imported, kept in the data set with the council's points, and the annual briefings,
+    the province's table and the methodology document are made by a real batch."""
+    from parbrief.runner.batch import run_batch
+
+    project = tmp_path / "project"
+    data = project / "data" / "quang-ninh"
+    (project / "params").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("", encoding="utf-8")
+    book = tmp_path / "bo-tieu-chi.xlsx"
+    assert invoke("methodology", "export", QN_METHOD, "--out", book).exit_code == 0
+
+    wb = openpyxl.load_workbook(book)  # what an analyst does in Excel
+    general = {r[0].value: r[1] for r in wb["methodology"].iter_rows(min_row=2)}
+    general["id"].value = "quang-ninh-district-2025"
+    general["version"].value = "2025"
+    ws = wb["criteria"]
+    column = {c.value: c.column for c in ws[1]}
+    rows = {ws.cell(row=r, column=column["id"]).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(row=rows["a1_plan"], column=column["max"]).value = 2.5
+    ws.cell(row=rows["a1_initiatives"], column=column["max"]).value = 1.5
+    ws.cell(row=rows["a1_plan"], column=column["name_vi"]).value = \
+        "Ban hành và tổ chức thực hiện kế hoạch CCHC năm"
+    bands = wb["classification"]
+    good = next(r for r in bands.iter_rows(min_row=2) if r[1].value == "Tốt")
+    good[0].value = 85
+    wb.save(book)
+
+    own = data / "methodologies" / "quang-ninh-district-2025.yaml"
+    own.parent.mkdir(parents=True)
+    imported = invoke("methodology", "import", book, "--out", own)
+    assert imported.exit_code == 0, imported.output
+    assert invoke("methodology", "check", own).exit_code == 0
+    method = methodologies.load(str(own))
+    assert method.criteria()["a1_plan"].max_points == 2.5
+    assert method.classify(84.99).label["vi"] == "Khá"
+    annual_data.write(data, method)  # the council's points, against the edited maxima
+
+    params = project / "params" / "quang-ninh-2024.yaml"
+    params.write_text(
+        'name: quang-ninh-2024\nprovince: "22"\nlevel: district\nperiods: ["2024"]\n'
+        'localities: ["199", "207"]\ndata: ../data/quang-ninh\n'
+        "methodology: quang-ninh-district-2025\nreports: [briefing, overview, methodology]\n"
+        "languages: [vi, en]\nformats: [html, pdf]\noutput: ../reports\n", encoding="utf-8")
+    result = run_batch(params, workers=2, progress=False, echo=False)
+    assert {r.stem: r.status for r in result.results} == {
+        "methodology-quang-ninh-district-2025": "ok", "overview-22-tinh-quang-ninh": "ok",
+        "briefing-199-huyen-tien-yen": "ok", "briefing-207-huyen-co-to": "ok"}, \
+        [r.detail for r in result.results]
+
+    expected = _by_hand(data / "appraisal.csv", "2024")
+    assert expected["199"] == (92.62, 3) and expected["207"] == (82.33, 13)
+    for code, stem, band in (("199", "briefing-199-huyen-tien-yen", "Xuất sắc"),
+                             ("207", "briefing-207-huyen-co-to", "Khá")):
+        summary = _summary(project, stem)
+        assert (summary["index"], summary["rank"], summary["rank_of"]) == \
+            (*expected[code], 13)
+        assert summary["classification"]["vi"] == band  # the band edge moved in Excel
+    folder = project / "reports" / "2024" / "quang-ninh"
+    html = (folder / "briefing-199-huyen-tien-yen.vi.html").read_text(encoding="utf-8")
+    assert ("Năm 2024, Huyện Tiên Yên đạt 92,62 điểm Chỉ số CCHC, xếp thứ 3/13 huyện, thị xã, "
+            "thành phố của tỉnh Quảng Ninh, xếp loại Xuất sắc") in html
+    assert "năm 2021 đạt 89,53 điểm, xếp thứ 8/13" in html
+    assert (folder / "briefing-199-huyen-tien-yen.en.pdf").read_bytes()[:5] == b"%PDF-"
+    document = (project / "reports" / "methodology" /
+                "methodology-quang-ninh-district-2025.vi.html").read_text(encoding="utf-8")
+    assert "Ban hành và tổ chức thực hiện kế hoạch CCHC năm" in document
+    assert (project / "reports" / "methodology" /
+            "methodology-quang-ninh-district-2025.vi.pdf").is_file()
+    overview = _summary(project, "overview-22-tinh-quang-ninh")
+    assert overview["rank_of"] == 13
+    verified = invoke("verify", folder / "briefing-199-huyen-tien-yen.manifest.json")
+    assert verified.exit_code == 0, verified.output
+
+    # The council has not scored one of Cô Tô's criteria yet (its own points are in): it is
+    # not ranked, the batch status says so, the others are ranked among twelve.
+    appraisal = data / "appraisal.csv"
+    lines = appraisal.read_text(encoding="utf-8").splitlines()
+    i = next(n for n, line in enumerate(lines)
+             if line.startswith("quang-ninh-district-2025,207,2024,a1_plan,"))
+    cells = lines[i].split(",")
+    lines[i] = ",".join(cells[:4] + [""] + cells[5:6] + ["2.5"])
+    appraisal.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    again = run_batch(params, workers=2, progress=False, echo=False)
+    by_stem = again.by_stem()
+    assert by_stem["briefing-207-huyen-co-to"].status == "ok"
+    assert by_stem["briefing-207-huyen-co-to"].detail == \
+        "not ranked: 1 criteria without points (appraisal pending)"
+    assert by_stem["overview-22-tinh-quang-ninh"].detail == \
+        "1 units not ranked (criteria without points)"
+    assert by_stem["methodology-quang-ninh-district-2025"].status == "skipped"
+    assert _summary(project, "briefing-199-huyen-tien-yen")["rank_of"] == 12
+    html = (folder / "briefing-207-huyen-co-to.vi.html").read_text(encoding="utf-8")
+    assert "Năm 2024, Huyện Cô Tô chưa được xếp hạng, xếp loại: còn 1/25 tiêu chí chưa có " \
+        "điểm" in html
+
+
+@pytest.mark.slow
+def test_a_quarterly_briefing_of_a_commune_not_yet_appraised_says_so_in_the_batch(tmp_path):
+    from conftest import make_project
+
+    from parbrief.runner.batch import run_batch
+
+    params = make_project(tmp_path, "unappraised", localities=["17266"], languages=["vi"],
+                          formats=["html"], reports=["briefing"])
+    shutil.copy(_unappraised(tmp_path / "x") / "appraisal.csv",
+                tmp_path / "data" / "sample" / "appraisal.csv")
+    result = run_batch(params, workers=1, progress=False, echo=False)
+    [job] = result.results
+    assert job.status == "ok"
+    assert job.detail == "not ranked: 13 criteria without points (appraisal pending)"
+    assert "not ranked: 13 criteria without points" in \
+        __import__("parbrief.runner.batch", fromlist=["report"]).report(result)
