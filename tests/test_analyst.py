@@ -66,7 +66,7 @@ def test_shipped_templates_are_declared_and_clean():
         check_template(path)
     ok = subprocess.run([PARBRIEF, "notebook", "check", *map(str, NOTEBOOKS.values())],
                         capture_output=True, text=True, check=False)
-    assert ok.returncode == 0 and ok.stdout.strip() == "2 template(s) clean"
+    assert ok.returncode == 0 and ok.stdout.strip() == "5 template(s) clean"
 
 
 def _edited_template(tmp_path: Path) -> Path:
@@ -169,8 +169,9 @@ def test_jupyterlab_keeps_templates_and_published_files_read_only_even_for_root(
 def test_working_copies_are_made_once_paired_with_a_text_form(tmp_path):
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     made = working_copies(tmp_path)
-    assert [p.relative_to(tmp_path).as_posix() for p in made] == ["work/briefing.ipynb",
-                                                                 "work/overview.ipynb"]
+    assert [p.relative_to(tmp_path).as_posix() for p in made] == [
+        "work/briefing.ipynb", "work/overview.ipynb", "work/annual_briefing.ipynb",
+        "work/annual_overview.ipynb", "work/methodology.ipynb"]
     nb = nbformat.read(made[0], as_version=4)
     assert nb.metadata["jupytext"] == {"formats": "ipynb,py:percent"}
     assert "parbrief" not in nb.metadata  # the working copy is no template

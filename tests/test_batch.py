@@ -106,7 +106,7 @@ def test_shipped_params_files_are_valid():
     for path in sorted((ROOT / "params").glob("*.yaml")):
         params = load(path)
         assert params.output.is_relative_to(ROOT)
-        assert params.data == ROOT / "data" / "sample"
+        assert params.data in (ROOT / "data" / "sample", ROOT / "data" / "annual-sample")
 
 
 def test_unknown_key_names_the_file_and_the_closest_key(tmp_path):
@@ -134,7 +134,8 @@ def test_wrong_types_are_named_with_an_example(tmp_path):
     with pytest.raises(ParameterError) as e:
         load(path)
     assert str(e.value) == (f"{path}: key 'periods': must be a list, got '2026Q3' (str) "
-                            "(e.g. periods: [\"2026Q3\"]   # or [latest])")
+                            "(e.g. periods: [\"2026Q3\"]   # or [latest], a year [\"2025\"], a "
+                            "year to date [\"2026Q1-Q3\"])")
 
 
 def test_unsupported_language_format_and_executor(tmp_path):

@@ -40,6 +40,7 @@ NOTEBOOKS = {"briefing": PROJECT_ROOT / "notebooks" / "briefing.ipynb",
 # by the annual notebook of its kind (``notebook_kind``); the methodology document is one per
 # batch, whatever the periods.
 REPORTS = ("briefing", "overview", "methodology")
+DEFAULT_REPORTS = ("briefing", "overview")
 LANGUAGES = ("vi", "en")
 FORMATS = ("html", "pdf")
 EXECUTORS = ("warm", "strict", "dask")
@@ -356,7 +357,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
     if is_yaml(methodology):  # a file: confined to the project, as data and output are
         methodology = str(check.path(raw, "methodology", base, root, must_exist=True))
     _check_methodology(check, methodology, data, level)
-    reports = check.str_list(raw, "reports", list(REPORTS), REPORTS, "report kind")
+    reports = check.str_list(raw, "reports", list(DEFAULT_REPORTS), REPORTS, "report kind")
     languages = check.str_list(raw, "languages", list(LANGUAGES), LANGUAGES, "language")
     formats = check.str_list(raw, "formats", list(FORMATS), FORMATS, "format")
     output = check.path(raw, "output", base, root, default=root / "reports", output=True)
