@@ -21,6 +21,7 @@ from parbrief.present.wording import (
     classification_label,
     colophon,
     difference,
+    index_full_name,
     index_label,
     merger_date,
     methodology_notes,
@@ -598,6 +599,11 @@ def summary_data(b: Briefing) -> dict:
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
         "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,
+        # the committee edition's subject line ("Kết quả Chỉ số cải cách hành chính quý III/2026
+        # của xã Tân Châu")
+        "subject": {lang: i18n.t("committee.subject", lang, index_name=index_full_name(
+            b.methodology, lang), quarter=quarter_text(b.period, lang),
+            unit=name_in_text(b.locality, lang)) for lang in i18n.LANGS},
     }
 
 

@@ -20,11 +20,13 @@ from parbrief.present.wording import (
     classification_label,
     colophon,
     difference,
+    index_full_name,
     index_label,
     methodology_notes,
     metric_value,
     parent_phrase,
     place_name,
+    quarter_text,
     signed_points,
     source_lines,
     unit_list,
@@ -325,6 +327,10 @@ def overview_summary_data(o) -> dict:
         "lead": {lang: overview_lead_text(o, lang) for lang in i18n.LANGS},
         "inputs": o.provenance["inputs"],
         "parbrief_version": __version__,
+        "subject": {lang: i18n.t("committee.subject_overview", lang, index_name=index_full_name(
+            o.methodology, lang), quarter=quarter_text(o.period, lang),
+            units=unit_noun(_ov_units(o), o.level, lang),
+            where=parent_phrase(o.province, lang)) for lang in i18n.LANGS},
     }
 
 

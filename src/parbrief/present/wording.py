@@ -25,6 +25,13 @@ def index_label(method, lang: str) -> str:
     return i18n.t(key if key in i18n.catalogue(lang) else "index_names.default", lang)
 
 
+def index_full_name(method, lang: str) -> str:
+    """The index's name spelled out (a document's subject line): "Chỉ số cải cách hành
+    chính"."""
+    key = f"committee.index_full.{method.id}"
+    return i18n.t(key if key in i18n.catalogue(lang) else "committee.index_full.default", lang)
+
+
 def unit_noun(units: list[register.Locality], level: str, lang: str) -> str:
     """The peer group in words: "xã, phường" / "communes and wards", from the unit types present."""
     keys = []

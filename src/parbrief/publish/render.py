@@ -1,7 +1,9 @@
 """Rendering an executed briefing notebook into the files that are published.
 
-* HTML (``publish.html``), A4 PDF through Typst (``publish.typst``), the newsroom pack
-  (``publish.newsroom``), or HTML and PDF through Quarto (``publish.quarto``).
+* HTML (``publish.html``), A4 PDF through Typst (``publish.pdf``), Word (``publish.docx``),
+  the newsroom pack (``publish.newsroom``), or HTML, PDF and Word through Quarto
+  (``publish.quarto``). The Vietnamese PDF and Word files are the committee edition
+  (``publish.committee``): the frame of a document the secretariat files and signs.
 
 A :class:`Renderer` holds the exporter and the Typst compiler; make one per worker process and
 reuse it (``default_renderer()`` does that). Every file is written atomically.
@@ -19,6 +21,7 @@ import nbformat
 
 from parbrief import __version__
 from parbrief.core.files import atomic_write
+from parbrief.publish.committee import frame
 from parbrief.publish.contract import (
     BLOCK_MIME,
     LANGS,
@@ -30,6 +33,7 @@ from parbrief.publish.contract import (
     published_notebook,
     summary_or_none,
 )
+from parbrief.publish.docx import docx_bytes
 from parbrief.publish.html import HTML_TEMPLATE, BriefingExporter, PublishedCopy
 from parbrief.publish.newsroom import write_newsroom
 from parbrief.publish.pdf import (
@@ -41,7 +45,10 @@ from parbrief.publish.pdf import (
 )
 from parbrief.publish.quarto import render_with_quarto
 
-FORMATS = ("html", "pdf", "newsroom")
+FORMATS = ("html", "pdf", "docx", "newsroom")
+
+# The language whose PDF and Word files are the committee edition (Decree 30/2020/NĐ-CP).
+COMMITTEE_LANG = "vi"
 
 
 # Newsroom PNGs: print quality at a newspaper column's width.
@@ -85,7 +92,8 @@ class Renderer:
                 f"the notebook has no parbrief outputs in language {lang!r}: run it with "
                 f"languages including {lang!r} (parameter `languages`)")
         main, images = typst_source(found, lang, summary_or_none(nb),
-                                    dated=source_date_epoch() is not None)
+                                    dated=source_date_epoch() is not None,
+                                    fr=committee_frame(nb, lang, found))
         return {"main.typ": main.encode("utf-8"), "briefing.typ": self.typst_template, **images}
 
     def pdf(self, nb, lang: str) -> bytes:
@@ -95,6 +103,23 @@ class Renderer:
             return self.compiler.compile(input=files, format="pdf", timestamp=timestamp())
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not typeset the {lang} briefing: {exc}") from exc
+
+    def docx(self, nb, lang: str) -> bytes:
+        """The Word document of one language (the committee edition in Vietnamese)."""
+        found = blocks(nb, lang)
+        if not found:
+            raise RenderError(
+                f"the notebook has no parbrief outputs in language {lang!r}: run it with "
+                f"languages including {lang!r} (parameter `languages`)")
+        epoch = source_date_epoch()
+        return docx_bytes(found, lang, summary_or_none(nb), committee_frame(nb, lang, found),
+                          self.chart_png, None if epoch is None else timestamp())
+
+    def chart_png(self, block: dict) -> bytes:
+        """A chart block's picture: its own PNG, or its SVG rasterised."""
+        if block.get("png"):
+            return base64.b64decode(block["png"])
+        return self.png(block["svg"])
 
     def newsroom(self, nb, lang: str, folder: Path) -> list[Path]:
         """Charts (PNG, SVG), tables (CSV) and the lead (lead.txt) in ``folder``."""
@@ -115,6 +140,8 @@ class Renderer:
             written["html"] = atomic_write(out_dir / f"{stem}.{lang}.html", self.html(nb, lang))
         if "pdf" in formats:
             written["pdf"] = atomic_write(out_dir / f"{stem}.{lang}.pdf", self.pdf(nb, lang))
+        if "docx" in formats:
+            written["docx"] = atomic_write(out_dir / f"{stem}.{lang}.docx", self.docx(nb, lang))
         if "newsroom" in formats:
             written["newsroom"] = out_dir / f"{stem}.{lang}.newsroom"
             self.newsroom(nb, lang, written["newsroom"])
@@ -129,6 +156,11 @@ class Renderer:
             return self.compiler.compile(input=files, format="png", ppi=ppi)
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not rasterise a chart: {exc}") from exc
+
+
+def committee_frame(nb, lang: str, found: list[dict]):
+    """The committee edition's frame for a Vietnamese report; None in another language."""
+    return frame(nb, lang, found) if lang == COMMITTEE_LANG else None
 
 
 def svg_to_png(svg: str, ppi: float = PNG_PPI) -> bytes:

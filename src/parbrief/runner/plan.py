@@ -60,6 +60,8 @@ def _key(job: Job, params: Params, inputs: BatchInputs, renderer: str, data_part
         "parameters": job.parameters, "data": data_part, "methodology": inputs.methodology,
         "parbrief": __version__, "code": inputs.code, "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
+        # the committee edition's frame (issuing body, signer ...): another one re-renders
+        "committee": params.committee,
         # the date PDFs carry: another value re-renders them
         "pdf_date": os.environ.get("SOURCE_DATE_EPOCH") if "pdf" in params.formats else None,
     })
@@ -145,6 +147,7 @@ def manifest_base(job: Job, params: Params, inputs: BatchInputs, fingerprint: st
         "parbrief_version": __version__, "code_checksum": inputs.code, "git_commit": commit,
         "parameters": public, "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
+        "committee": dict(params.committee),
         "packages": package_versions(),
     }
 

@@ -11,7 +11,7 @@ import shutil
 import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from parbrief.core.files import atomic_write, check_no_symlink
@@ -163,6 +163,7 @@ class JobSpec:
     formats: tuple[str, ...]
     manifest: dict  # the manifest's fields known before execution
     public_parameters: dict
+    committee: dict = field(default_factory=dict)  # the committee edition's frame
 
 
 def machine_paths(root: str) -> tuple[re.Pattern, dict[str, str]]:
@@ -383,6 +384,8 @@ def run_job(spec: JobSpec) -> dict:
             return asdict(result) | {"seconds": time.perf_counter() - start}
 
         published = published_copy(nb, spec.public_parameters, spec.root)
+        if spec.committee:  # what the renderers put in the committee edition's frame
+            published.metadata.setdefault("parbrief", {})["committee"] = spec.committee
         from parbrief.publish import render
 
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
