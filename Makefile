@@ -8,9 +8,22 @@ KERNEL := parbrief
 PARAMS ?= params/nghe-an-latest.yaml
 WORKERS ?=
 
-.PHONY: setup briefings scores test test-fast lab bench bench-national sample clean
+.PHONY: setup fonts briefings scores test test-fast lab bench bench-national sample clean
 
-setup: $(STAMP)
+setup: $(STAMP) fonts
+
+# The documents' font: Liberation Serif 2 (SIL OFL 1.1; Times New Roman metrics, every Vietnamese
+# letter), Debian's fonts-liberation2. Installed when missing and we are root (CI, containers);
+# otherwise say how, since the PDFs cannot be made without it.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] && [ -z "$$PARBRIEF_FONT_DIR" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 >/dev/null; }; \
+	  else \
+	    echo "parbrief needs the font Liberation Serif 2: sudo apt-get install fonts-liberation2 (or set PARBRIEF_FONT_DIR to a folder holding LiberationSerif-Regular.ttf)" >&2; exit 1; \
+	  fi; \
+	fi
 
 # The venv is rebuilt when the declared dependencies change.
 $(STAMP): pyproject.toml

@@ -115,7 +115,7 @@ def test_unknown_key_names_the_file_and_the_closest_key(tmp_path):
     assert str(e.value) == (
         f"{path}: unknown key 'langauges'; did you mean 'languages'? allowed keys: name, "
         "province, parent, level, periods, localities, data, methodology, reports, languages, "
-        "formats, output, apportionment, executor, workers, timeout, notebooks")
+        "formats, output, apportionment, executor, workers, timeout, notebooks, committee")
 
 
 def test_wrong_types_are_named_with_an_example(tmp_path):
@@ -141,9 +141,9 @@ def test_unsupported_language_format_and_executor(tmp_path):
     with pytest.raises(ParameterError, match=re.escape(
             f"{path}: key 'languages': language 'fr' is not supported; supported: vi, en")):
         load(path)
-    path = write_params(tmp_path, {"formats": ["html", "docx"]})
+    path = write_params(tmp_path, {"formats": ["html", "odt"]})
     with pytest.raises(ParameterError, match=re.escape(
-            "key 'formats': format 'docx' is not supported; supported: html, pdf")):
+            "key 'formats': format 'odt' is not supported; supported: html, pdf, docx")):
         load(path)
     path = write_params(tmp_path, {"executor": "strickt"})
     with pytest.raises(ParameterError, match=re.escape(

@@ -168,8 +168,8 @@ def numeric_columns(columns: Sequence, rows: Sequence[Sequence]) -> list[bool]:
 
 # Table text: 10.5 pt Liberation Serif / Times New Roman is about 1.9 mm a character (digits
 # are half an em), plus the cell's padding.
-TABLE_CHAR_MM = 1.9
-TABLE_PAD_MM = 3.0
+TABLE_CHAR_MM = 2.0
+TABLE_PAD_MM = 4.5  # Word's default cell margins are 1.9 mm a side
 TEXT_WIDTH_MM = 165.0  # A4 less the 30 mm and 15 mm margins
 SHORT_CELL = 16  # characters: a column whose cells are all this short is sized to fit them
 
@@ -217,7 +217,7 @@ def published_notebook(nb, lang: str) -> nbformat.NotebookNode:
     """A new notebook holding only what is published in ``lang`` (what Quarto is given):
     code cells with empty sources whose outputs are the blocks' displayable data."""
     check_lang(lang)
-    keep = ("text/html", "image/svg+xml", "image/png", "text/plain")
+    keep = ("text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain")
     cells = []
     for cell in published_cells(nb):
         outputs = [nbformat.v4.new_output(

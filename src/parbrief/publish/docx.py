@@ -59,6 +59,8 @@ def _font(style_or_run, size: float | None = None, bold: bool | None = None,
         rpr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), WORD_FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)  # a theme font would win over Times New Roman
     font.color.rgb = RGBColor(0, 0, 0)
     if size is not None:
         font.size = Pt(size)

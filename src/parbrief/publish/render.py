@@ -194,7 +194,7 @@ class QuartoRenderer:
     without executing it again; the newsroom pack is parbrief's own."""
 
     name = "quarto"
-    formats = frozenset({"html", "pdf"})
+    formats = frozenset({"html", "pdf", "docx"})
 
     def render(self, nb, lang: str, formats: list[str], out_dir: Path, stem: str
                ) -> dict[str, Path]:
@@ -202,7 +202,7 @@ class QuartoRenderer:
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{stem}.quarto-") as tmp:
             src = Path(tmp) / f"{stem}.{lang}.ipynb"
             nbformat.write(pub, str(src))
-            return render_with_quarto(src, out_dir, formats)
+            return render_with_quarto(src, out_dir, formats, lang=lang)
 
 
 def _parbrief_renderer() -> Renderer:
