@@ -14,11 +14,11 @@ from pathlib import Path
 import docx
 import nbformat
 import pytest
+from conftest import make_project
 from docx.oxml.ns import qn
+from pagecheck import filled_share, overlapping_text, page_texts, text_boxes
 from pypdf import PdfReader
 
-from conftest import make_project
-from pagecheck import filled_share, overlapping_text, page_texts, text_boxes
 from parbrief.core import i18n
 from parbrief.publish import committee, contract, render
 from parbrief.publish.docx import FIELD_TAG
@@ -329,3 +329,28 @@ def test_contract_column_widths_fit_the_page():
         [["IV/2024", "86,84", "97,48%", "quy đổi từ đơn vị cũ"]])
     assert abs(sum(widths) - contract.TEXT_WIDTH_MM) < 0.01
     assert widths[0] >= len("IV/2024") * contract.TABLE_CHAR_MM  # never wraps
+
+
+@pytest.mark.skipif(shutil.which("quarto") is None,
+                    reason="quarto is not installed (.ci/run installs it from ../shared)")
+def test_quarto_renders_html_pdf_and_word_that_read_like_the_html(committee_batch, tmp_path):
+    """Quarto reads each block's Markdown form: its PDF and Word file show headings, lists and
+    real tables, not the monospace text of text/plain."""
+    nb = nbformat.read(str(committee_batch / f"{STEMS[MIDDLE]}.ipynb"), as_version=4)
+    written = render.render_report(nb, tmp_path, "q", ["vi"], ["html", "pdf", "docx"],
+                                   renderer="quarto")
+    assert {"vi.html", "vi.pdf", "vi.docx"} <= set(written)
+    html_page = written["vi.html"].read_text(encoding="utf-8")
+    assert "Số liệu chính của xã Anh Sơn, quý III/2026" in html_page
+    reader = PdfReader(written["vi.pdf"])
+    fonts = {str(f["/BaseFont"]) for p in reader.pages
+             for f in (p["/Resources"].get("/Font") or {}).values()}
+    assert any("LiberationSerif" in f for f in fonts), fonts
+    assert not any("Mono" in f or "Courier" in f for f in fonts), fonts
+    text = " ".join(" ".join(page_texts(written["vi.pdf"])).split())
+    assert "Số liệu chính" in text and "Tồn tại, hạn chế và kiến nghị" in text
+    assert "Chỉ số CCHC 83,19 87,23 −4,04 điểm 85,04 −1,85 điểm" in text  # a table row
+    assert "| " not in text and "**" not in text  # Markdown rendered, not printed
+    document = docx.Document(str(written["vi.docx"]))
+    assert len(document.tables) >= 5 and len(document.inline_shapes) == 3
+    assert any(p.style.name.startswith("Heading") for p in document.paragraphs)

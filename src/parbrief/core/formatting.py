@@ -63,11 +63,12 @@ def percent(value, lang: str, decimals: int = 2, keep_zeros: bool = True) -> str
 
 
 def change(value, lang: str, decimals: int = 2, unit: str = "") -> str:
-    """A signed change: "+1.25", "−0.5", "0"; a missing comparison is a dash."""
+    """A signed change with its decimals: "+1.25", "−0.50", "0.00"; a missing comparison is
+    a dash."""
     if _missing(value):
         return MISSING[lang]
     rounded = round_half_up(float(value), decimals)
-    text = number(abs(rounded), lang, decimals)
+    text = number(abs(rounded), lang, decimals, keep_zeros=True)
     sign = "+" if rounded > 0 else ("−" if rounded < 0 else "")
     return f"{sign}{text}{unit}"
 

@@ -134,8 +134,8 @@ def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
                 b["kind"] == "note" for b in body[i:])
             out.append(f"#{'closing' if closing else 'note'}{_content(block.get('text', ''))}")
         elif kind == "list":
-            items = ", ".join(_content(i) for i in block.get("items", []))
-            out.append(f"#list({items},)")
+            items = "".join(_content(i) + ", " for i in block.get("items", []))
+            out.append(f"#list({items})")
         elif kind == "figures":
             tiles = ", ".join(
                 f"tile({_content(f.get('label', ''))}, {_content(f.get('value', ''))}, "
