@@ -354,3 +354,17 @@ def test_quarto_renders_html_pdf_and_word_that_read_like_the_html(committee_batc
     document = docx.Document(str(written["vi.docx"]))
     assert len(document.tables) >= 5 and len(document.inline_shapes) == 3
     assert any(p.style.name.startswith("Heading") for p in document.paragraphs)
+
+
+def test_displayed_numbers_add_up_in_every_report(committee_batch):
+    """bench/check_displayed_numbers.py over the batch: parts add up to totals, changes are
+    differences of the values shown, rates have two decimals."""
+    import sys
+
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "check_displayed_numbers.py"),
+                          str(committee_batch.parent)], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "reports checked: 4 (3 briefings, 1 overviews)" in run.stdout
+    assert "mismatches: 0 in 0 reports" in run.stdout
+    assert "areas add up to the total: 6 checked, 0 wrong" in run.stdout
