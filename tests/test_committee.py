@@ -312,6 +312,8 @@ def test_word_file_converts_with_libreoffice_into_clean_pages(committee_batch, s
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Nơi nhận:" in text
     assert overlapping_text(pdf) == []
     assert 3 <= len(pages) <= 10
+    # the signature keeps the closing notes company on the last page
+    assert len(" ".join(pages[-1].split())) > 250, pages[-1]
     reader = PdfReader(pdf)
     fonts = {str(f["/BaseFont"]) for p in reader.pages
              for f in (p["/Resources"].get("/Font") or {}).values()}

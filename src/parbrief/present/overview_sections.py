@@ -209,7 +209,7 @@ def class_distribution(o, lang: str) -> list[dict]:
              formatting.percent(share, lang)]
             for lbl, band, c, share in zip(labels, bands, n, shares)]
     data = [[lbl, float(band.min), c, share] for lbl, band, c, share in zip(labels, bands, n, shares)]
-    rows.append([i18n.t("scorecard.total", lang), "", formatting.integer(total, lang),
+    rows.append([i18n.t("overview.total", lang), "", formatting.integer(total, lang),
                  formatting.percent(100, lang)])
     data.append(["total", None, total, 100.0])
     blocks.append(table("localities-by-class",

@@ -282,7 +282,9 @@ def _attached(p, fr: Frame) -> None:
 def _signature(doc, fr: Frame) -> None:
     if fr.is_appendix:
         return
-    doc.add_paragraph(style="Frame").paragraph_format.space_after = Pt(6)
+    spacer = doc.add_paragraph(style="Frame")
+    spacer.paragraph_format.space_after = Pt(6)
+    spacer.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
     _no_borders(table)
     half = int(TEXT_WIDTH / 2)
@@ -418,7 +420,10 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
             p = doc.add_paragraph(str(block.get("text", "")), style="Normal")
             p.paragraph_format.keep_with_next = following == "list"
         elif kind == "note":
-            doc.add_paragraph(str(block.get("text", "")), style="Note")
+            p = doc.add_paragraph(str(block.get("text", "")), style="Note")
+            # the last notes of a filed document keep the signature company on its page
+            p.paragraph_format.keep_with_next = fr is not None and not fr.is_appendix and \
+                i >= len(blocks) - 2 and all(b["kind"] == "note" for b in blocks[i:])
         elif kind == "list":
             items = list(block.get("items", []))
             for k, item in enumerate(items):

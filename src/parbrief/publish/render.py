@@ -12,6 +12,7 @@ reuse it (``default_renderer()`` does that). Every file is written atomically.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -74,6 +75,7 @@ class Renderer:
         self._typst = typst
         self.compiler = typst.Compiler(font_paths=self.font_paths, ignore_system_fonts=True)
         self.typst_template = TYPST_TEMPLATE.read_bytes()
+        self._pngs: dict[tuple[bytes, float], bytes] = {}
 
     def html(self, nb, lang: str) -> bytes:
         """The self-contained HTML page of one language."""
@@ -149,13 +151,20 @@ class Renderer:
 
     def png(self, svg: str, ppi: float = PNG_PPI) -> bytes:
         """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show)."""
+        key = (hashlib.sha256(svg.encode("utf-8")).digest(), ppi)
+        if key in self._pngs:  # the newsroom pack and the Word file show the same pictures
+            return self._pngs[key]
         files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt)\n'
                              b'#image("chart.svg")\n',
                  "chart.svg": svg.encode("utf-8")}
         try:
-            return self.compiler.compile(input=files, format="png", ppi=ppi)
+            png = self.compiler.compile(input=files, format="png", ppi=ppi)
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not rasterise a chart: {exc}") from exc
+        if len(self._pngs) >= 16:  # one report's charts, in both languages
+            self._pngs.clear()
+        self._pngs[key] = png
+        return png
 
 
 def committee_frame(nb, lang: str, found: list[dict]):
