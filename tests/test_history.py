@@ -172,10 +172,10 @@ def test_history_note():
         "Xã Tân Kỳ; figures of a legacy commune divided between several new communes are "
         "apportioned by the successors' areas.")
     assert history_note("01090", "vi", "default") == (
-        "Số liệu trước Quý III/2025 của Xã Thông Nguyên được tính lại từ huyện cũ Huyện Hoàng Su "
-        "Phì (032, 4,2 %); Huyện Quang Bình (035, 6,7 %), theo tỷ lệ số xã của mỗi huyện nay "
-        "thuộc Xã Thông Nguyên; số liệu của xã cũ bị chia cho nhiều xã mới được tính toàn bộ cho "
-        "xã kế thừa mặc định.")
+        "Số liệu trước quý III/2025 của xã Thông Nguyên được quy đổi từ số liệu của huyện Hoàng "
+        "Su Phì (cũ) (mã 032; tỷ trọng 4,17%); huyện Quang Bình (cũ) (mã 035; tỷ trọng 6,67%), "
+        "theo tỷ lệ số xã của mỗi huyện nay thuộc xã Thông Nguyên; số liệu của xã cũ bị chia cho "
+        "nhiều xã mới được tính toàn bộ cho xã kế thừa mặc định.")
     assert "legacy communes Phường Vĩnh Phúc (00006, 100 %);" in \
         history_note("00008", level="commune")
     with pytest.raises(ParameterError, match="unknown language 'fr': use one of vi, en"):

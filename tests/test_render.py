@@ -225,8 +225,9 @@ def test_html_publishes_only_the_blocks_of_its_language(renderer, nb):
         assert leaked not in page, leaked
     assert re.search(r"\bid=", page) is None  # no generated ids
     footer = re.search(r"<footer>(.*)</footer>", page).group(1)
-    assert footer == ("Xã Tân Kỳ · 17266 · Quý III/2026 · phương pháp par-commune · "
-                      "dữ liệu 0123456789ab · parbrief 0.1.0")
+    # in the reader's words: no methodology id, no English
+    assert footer == ("Xã Tân Kỳ (mã 17266) · Quý III/2026 · mã số liệu 0123456789ab · "
+                      "lập bằng parbrief 0.1.0")
 
 
 def test_html_english_copy(renderer, nb):
@@ -287,21 +288,23 @@ def test_pdf_is_a4_with_vietnamese_text_and_footer(renderer, nb):
     page = reader.pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     text = _pdf_text(pdf)
-    assert "Xã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm" in text
-    assert "Điểm theo lĩnh vực" in text and "17,25" in text and "3/13" in text
-    assert "Trang 1/" in text
-    assert "phương pháp par-commune" in text
+    # the committee edition: the decree's frame around the report, its title as the subject
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc" in text
+    assert "BÁO CÁO\nXã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm" in text
+    assert "I. Điểm theo lĩnh vực" in text and "17,25" in text and "3/13" in text
+    assert "Nơi nhận:\n- ………………………………\n- Lưu: VT" in text
+    assert "Trang" not in text and "par-commune" not in text
     assert reader.metadata.title == "Xã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm"
     assert reader.metadata.get("/CreationDate") is None and reader.metadata.get("/ModDate") is None
     assert b"/srv/" not in pdf and b"papermill" not in pdf
 
 
-def test_pdf_embeds_the_chart_and_dejavu(renderer, nb):
+def test_pdf_embeds_the_chart_and_the_documents_font(renderer, nb):
     files = renderer.typst_files(nb, "vi")
     assert files["chart-1.svg"] == _CHART[0].encode("utf-8")
-    assert '#chart([Xu hướng chỉ số], "chart-1.svg"' in files["main.typ"].decode("utf-8")
+    assert "#chart([Hình 1\\. Xu hướng chỉ số], \"chart-1.svg\"" in files["main.typ"].decode("utf-8")
     pdf = renderer.pdf(nb, "vi")
-    assert b"DejaVuSans" in pdf
+    assert b"LiberationSerif" in pdf and b"DejaVuSans" not in pdf
 
 
 def test_pdf_is_byte_identical_for_the_same_notebook(renderer, nb):
@@ -309,7 +312,7 @@ def test_pdf_is_byte_identical_for_the_same_notebook(renderer, nb):
     assert renderer.pdf(nb, "en") == first
     assert render.Renderer().pdf(make_notebook(), "en") == first
     assert "Xã Tân Kỳ: PAR index 92.62 in Q3 2026" in _pdf_text(first)
-    assert "Page 1/" in _pdf_text(first)
+    assert "CỘNG HÒA" not in _pdf_text(first)  # the English edition has no decree frame
 
 
 def test_pdf_shows_a_script_name_as_text(renderer, hostile_nb):
@@ -459,8 +462,8 @@ def test_render_report_writes_every_file(renderer, nb, tmp_path):
 
 
 def test_render_report_checks_its_arguments(renderer, nb, tmp_path):
-    with pytest.raises(ValueError, match="unknown output format 'docx'"):
-        render.render_report(nb, tmp_path, "x", ["vi"], ["docx"], renderer=renderer)
+    with pytest.raises(ValueError, match="unknown output format 'odt'"):
+        render.render_report(nb, tmp_path, "x", ["vi"], ["odt"], renderer=renderer)
     with pytest.raises(ValueError, match="bad report file stem"):
         render.render_report(nb, tmp_path, "../x", ["vi"], ["html"], renderer=renderer)
     with pytest.raises(ValueError, match="unknown renderer 'latex'"):

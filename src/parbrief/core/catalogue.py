@@ -30,6 +30,8 @@ class Indicator:
     group: str
     required: bool = False
     part_of: tuple[str, ...] = ()
+    # accumulates from the start of the year: compared with the same quarter last year
+    year_to_date: bool = False
     # A dict is not hashable; the name already identifies the indicator.
     labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -56,6 +58,7 @@ def _indicator(entry: dict) -> Indicator:
         group=entry.get("group", ""),
         required=bool(entry.get("required", False)),
         part_of=tuple(entry.get("part_of") or ()),
+        year_to_date=bool(entry.get("year_to_date", False)),
         labels=dict(entry.get("labels") or {}),
     )
 

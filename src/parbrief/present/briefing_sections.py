@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from parbrief import __version__
 from parbrief.core import formatting, i18n
+from parbrief.core.catalogue import catalogue
 from parbrief.core.catalogue import label as indicator_label
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, Briefing, briefing_findings
+from parbrief.core.rounding import displayed, displayed_share, round_to_total
+from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, Briefing
 from parbrief.model.sources import peers_of
 from parbrief.present import charts, display
 from parbrief.present.blocks import bullet_list, heading, note, number_or_none, paragraph, table
@@ -17,20 +19,27 @@ from parbrief.present.wording import (
     change_points,
     change_pp,
     classification_label,
+    colophon,
     difference,
+    index_full_name,
     index_label,
     merger_date,
     methodology_notes,
     metric_value,
+    name_in_text,
     peer_group_phrase,
-    provenance_note,
+    people_committee,
+    quarter_cell,
+    quarter_text,
     quarter_tick,
     rank_move,
     signed_points,
     source_lines,
     unit_list,
     unit_noun,
+    year_to_date,
 )
+from parbrief.scoring import findings
 from parbrief.scoring.metrics import METRICS, round_half_up
 from parbrief.units import history, register
 
@@ -136,16 +145,84 @@ def _pair(figures: dict, part: str, whole: str, lang: str) -> str:
     return f"{formatting.integer(a, lang)}/{formatting.integer(w, lang)}"
 
 
+def shown_scores(b: Briefing, lang: str) -> dict:
+    """The index, rank and class of the quarter and the previous one as the briefing shows
+    them (the ``score`` source of the findings rules)."""
+    if not b.reported:
+        return {}
+    own, method = b.own, b.methodology
+    index = displayed(own.get("index"))
+    change = displayed(number_or_none(own.get("index_change")))
+    rank, of = number_or_none(own.get("rank")), number_or_none(own.get("rank_of"))
+    rank_change = number_or_none(own.get("rank_change"))
+    out = {"index": index, "index_change": change, "rank": rank, "rank_of": of,
+           "rank_change": rank_change, "class": classification_label(own, method, lang)}
+    if change is not None and index is not None:
+        previous = displayed(index - change)
+        out.update(previous_index=previous, index_fall=displayed(-change))
+        before, now = method.classify(previous), method.classify(index)
+        if before is not None and now is not None:
+            bands = list(method.bands)
+            out.update(previous_class=before.label[lang],
+                       class_change=float(bands.index(before) - bands.index(now)))
+    if rank_change is not None and rank is not None:
+        out.update(previous_rank=rank + rank_change, places_down=-rank_change)
+    return out
+
+
+def shown_areas(b: Briefing, lang: str) -> list[dict]:
+    """Each area's points as shown (largest remainder, so that the areas and the bonus and
+    penalty points add up to the total shown), its maximum and its share of it, computed from
+    the points shown."""
+    method, own = b.methodology, b.own
+    raw = [number_or_none(own.get(f"points_{a.id}")) or 0.0 for a in method.areas]
+    adjustment = number_or_none(own.get("adjustment")) or 0.0
+    parts = raw + ([adjustment] if method.adjustments else [])
+    shown = round_to_total(parts, number_or_none(own.get("total")))
+    return [{"id": a.id, "name": a.name[lang], "points": p, "max": float(a.max_points),
+             "share": displayed_share(p, a.max_points)}
+            for a, p in zip(method.areas, shown[:len(method.areas)])] + \
+        ([{"id": "adjustment", "name": i18n.t("scorecard.adjustment", lang),
+           "points": shown[-1], "max": None, "share": None}] if method.adjustments else [])
+
+
+def weakest_area(b: Briefing, lang: str) -> dict:
+    """The area with the lowest share of its maximum as shown (the ``area`` source)."""
+    areas = [a for a in shown_areas(b, lang) if a["share"] is not None]
+    if not areas:
+        return {}
+    worst = min(areas, key=lambda a: a["share"])
+    return {"weakest_name": worst["name"], "weakest_points": worst["points"],
+            "weakest_max": worst["max"], "weakest_share": worst["share"]}
+
+
+def briefing_shortcomings(b: Briefing, lang: str) -> list[findings.Finding]:
+    """The findings of the rules (``resources/findings.yaml``) over what the briefing shows."""
+    if not b.reported:
+        return []
+    return findings.evaluate(b.figures[b.period], b.metrics[b.period], b.period, lang,
+                             scores=shown_scores(b, lang), areas=weakest_area(b, lang))
+
+
+def _change_pp_cell(value, before, lang: str) -> str:
+    return change_pp(difference(value, before), lang)
+
+
 def key_figures(b: Briefing, lang: str) -> list[dict]:
-    """Tiles: index, rank, class, the key rates (change in percentage points) and counts."""
+    """Tiles and a table: index, rank, class, the key rates and counts, against the previous
+    quarter and the same quarter last year (year-to-date rates against last year only), and a
+    row for every further figure a shortcoming quotes."""
     blocks = [heading(i18n.t("figures.title", lang))]
     if not b.reported:
         return blocks + [paragraph(i18n.t("figures.not_reported", lang, name=b.locality.name,
-                                          quarter=b.period.label(lang)))]
+                                          quarter=quarter_text(b.period, lang)))]
+    missing = formatting.MISSING[lang]
     q, prev_q, year_q = b.period, b.period.previous(), b.period.same_quarter_last_year()
     cur, prev, year = b.metrics.get(q, {}), b.metrics.get(prev_q, {}), b.metrics.get(year_q, {})
     fig_cur, fig_prev = b.figures.get(q, {}), b.figures.get(prev_q, {})
+    fig_year = b.figures.get(year_q, {})
     c = _comparisons(b)
+    s = shown_scores(b, lang)
     tiles = [
         {"label": index_label(b.methodology, lang),
          "value": formatting.points(b.own["index"], lang), "change": change_points(c["prev"], lang)},
@@ -153,108 +230,157 @@ def key_figures(b: Briefing, lang: str) -> list[dict]:
          "value": formatting.rank(b.own["rank"], b.own["rank_of"], lang),
          "change": rank_move(b.own.get("rank_change"), lang)},
         {"label": i18n.t("figures.classification", lang),
-         "value": classification_label(b.own, b.methodology, lang), "change": ""},
+         "value": classification_label(b.own, b.methodology, lang),
+         "change": i18n.t("figures.class_before", lang, label=s["previous_class"])
+         if s.get("previous_class") else ""},
     ]
-    rows, data = [], []
-    rows.append([index_label(b.methodology, lang), formatting.points(b.own["index"], lang),
-                 formatting.points(number_or_none(b.own["index"]) - c["prev"], lang)
-                 if c["prev"] is not None else formatting.MISSING[lang],
-                 change_points(c["prev"], lang),
-                 formatting.points(b.last_year_index, lang)])
-    data.append(["index", number_or_none(b.own["index"]),
-                 None if c["prev"] is None else round_half_up(number_or_none(b.own["index"]) - c["prev"], 2),
-                 c["prev"], b.last_year_index])
-    for name in KEY_METRICS:
+    index = number_or_none(b.own["index"])
+    year_change = difference(index, b.last_year_index)
+    rows = [[index_label(b.methodology, lang), formatting.points(index, lang),
+             formatting.points(s.get("previous_index"), lang), change_points(c["prev"], lang),
+             formatting.points(b.last_year_index, lang), change_points(year_change, lang)],
+            [i18n.t("figures.rank", lang), formatting.rank(b.own["rank"], b.own["rank_of"], lang),
+             formatting.integer(s.get("previous_rank"), lang),
+             rank_move(b.own.get("rank_change"), lang), missing, missing],
+            [i18n.t("figures.classification", lang), s["class"],
+             s.get("previous_class", missing), "", _class_of(b, b.last_year_index, lang), ""]]
+    data = [["index", index, s.get("previous_index"), c["prev"], b.last_year_index, year_change],
+            ["rank", s["rank"], s.get("previous_rank"), s.get("rank_change"), None, None],
+            ["classification", s["class"], s.get("previous_class"), None,
+             _class_of(b, b.last_year_index, lang, None), None]]
+    shown_metrics: set[str] = set()
+
+    def metric_row(name: str) -> None:
         label = METRICS[name].labels[lang]
+        value, before, last = (metric_value(cur, name), metric_value(prev, name),
+                               metric_value(year, name))
+        ytd = year_to_date(name)
+        change, change_year = difference(value, before), difference(value, last)
+        rows.append([i18n.t("figures.year_to_date", lang, label=label) if ytd else label,
+                     formatting.percent(value, lang), formatting.percent(before, lang),
+                     missing if ytd else change_pp(change, lang),
+                     formatting.percent(last, lang), change_pp(change_year, lang)])
+        data.append([name, value, before, None if ytd else change, last, change_year])
+        shown_metrics.add(name)
+
+    def count_row(name: str) -> None:
+        value, before = number_or_none(fig_cur.get(name)), number_or_none(fig_prev.get(name))
+        last = number_or_none(fig_year.get(name))
+        change, change_year = difference(value, before, 0), difference(value, last, 0)
+        ytd = catalogue()[name].year_to_date
+        label = indicator_label(name, lang)
+        rows.append([i18n.t("figures.year_to_date", lang, label=label) if ytd else label,
+                     formatting.integer(value, lang), formatting.integer(before, lang),
+                     missing if ytd or change is None else formatting.change(change, lang, 0),
+                     formatting.integer(last, lang),
+                     missing if change_year is None else formatting.change(change_year, lang, 0)])
+        data.append([name, value, before, None if ytd else change, last, change_year])
+        shown_metrics.add(name)
+
+    for name in KEY_METRICS:
         value, before = metric_value(cur, name), metric_value(prev, name)
-        change = difference(value, before)
-        tiles.append({"label": label, "value": formatting.percent(value, lang),
-                      "change": change_pp(change, lang)})
-        rows.append([label, formatting.percent(value, lang), formatting.percent(before, lang),
-                     change_pp(change, lang), formatting.percent(metric_value(year, name), lang)])
-        data.append([name, value, before, None if change is None else round(change, 6),
-                     metric_value(year, name)])
+        if year_to_date(name):
+            change = difference(value, metric_value(year, name))
+            tile_change = missing if change is None else \
+                i18n.t("figures.change_pp_year", lang, change=formatting.change(change, lang))
+        else:
+            tile_change = change_pp(difference(value, before), lang)
+        tiles.append({"label": METRICS[name].labels[lang],
+                      "value": formatting.percent(value, lang), "change": tile_change})
+        metric_row(name)
     received, received_before = number_or_none(fig_cur.get("records_received")), \
         number_or_none(fig_prev.get("records_received"))
-    change = difference(received, received_before)
+    change = difference(received, received_before, 0)
     tiles.append({"label": indicator_label("records_received", lang),
                   "value": formatting.integer(received, lang),
-                  "change": formatting.MISSING[lang] if change is None
-                  else formatting.change(change, lang, 0)})
-    rows.append([indicator_label("records_received", lang), formatting.integer(received, lang),
-                 formatting.integer(received_before, lang),
-                 formatting.MISSING[lang] if change is None else formatting.change(change, lang, 0),
-                 formatting.integer(number_or_none(b.figures.get(year_q, {}).get("records_received")),
-                                    lang)])
-    data.append(["records_received", received, received_before, change,
-                 number_or_none(b.figures.get(year_q, {}).get("records_received"))])
+                  "change": missing if change is None else formatting.change(change, lang, 0)})
+    count_row("records_received")
     for key, part, whole in COUNT_PAIRS:
         tiles.append({"label": i18n.t(key, lang), "value": _pair(fig_cur, part, whole, lang),
                       "change": ""})
+    # every figure a shortcoming quotes is shown here (the x/y pairs of the tiles count too)
+    in_tiles = {n for _, part, whole in COUNT_PAIRS for n in (part, whole)}
+    for finding in briefing_shortcomings(b, lang):
+        for source, name in finding.cites:
+            if name in shown_metrics or (source == "indicator" and name in in_tiles):
+                continue
+            if source == "metric":
+                metric_row(name)
+            elif source == "indicator":
+                count_row(name)
     blocks.append({"kind": "figures", "items": tiles})
     explain = "figures.explain"
     if not prev:
         explain = "figures.explain_no_previous_register" \
             if register.register_for(prev_q) != b.locality.register \
             else "figures.explain_no_previous"
-    blocks.append(note(i18n.t(explain, lang, previous=prev_q.label(lang))))
+    blocks.append(note(i18n.t(explain, lang, previous=quarter_text(prev_q, lang),
+                              last_year=quarter_text(year_q, lang))))
     blocks.append(table(
-        "key-figures", i18n.t("figures.table_title", lang, name=b.locality.name,
-                              quarter=q.label(lang)),
+        "key-figures", i18n.t("figures.table_title", lang, name=name_in_text(b.locality, lang),
+                              quarter=quarter_text(q, lang)),
         [i18n.t("figures.col_indicator", lang), q.label(lang), prev_q.label(lang),
-         i18n.t("figures.col_change", lang), year_q.label(lang)],
-        rows, data_columns=["indicator", str(q), str(prev_q), "change", str(year_q)],
+         i18n.t("figures.col_change", lang), year_q.label(lang),
+         i18n.t("figures.col_change_year", lang)],
+        rows, data_columns=["indicator", str(q), str(prev_q), "change", str(year_q),
+                            "change_year"],
         data_rows=data))
     return blocks
 
 
+def _class_of(b: Briefing, index, lang: str, missing: str | None = "–"):
+    band = b.methodology.classify(number_or_none(index)) if number_or_none(index) is not None \
+        else None
+    return band.label[lang] if band else missing
+
+
 def scorecard(b: Briefing, lang: str) -> list[dict]:
-    """Points per area against the maximum: chart and table."""
+    """Points per area against the maximum: chart and table. The points shown add up to the
+    total shown; each share is computed from the points shown."""
     blocks = [heading(i18n.t("scorecard.title", lang))]
+    name = name_in_text(b.locality, lang)
     if not b.reported:
-        return blocks + [paragraph(i18n.t("scorecard.not_reported", lang, name=b.locality.name))]
+        return blocks + [paragraph(i18n.t("scorecard.not_reported", lang, name=name))]
     method, own = b.methodology, b.own
-    names = [a.name[lang] for a in method.areas]
-    points = [number_or_none(own.get(f"points_{a.id}")) or 0.0 for a in method.areas]
-    maxima = [float(a.max_points) for a in method.areas]
-    shares = [p / m * 100 if m else None for p, m in zip(points, maxima)]
-    quarter = b.period.label(lang)
-    alt = i18n.t("scorecard.alt", lang, name=b.locality.name, quarter=quarter,
-                 items="; ".join(f"{n} {formatting.number(p, lang)}/{formatting.number(m, lang)}"
+    areas = shown_areas(b, lang)
+    by_area = [a for a in areas if a["id"] != "adjustment"]
+    names = [a["name"] for a in by_area]
+    points = [a["points"] for a in by_area]
+    maxima = [a["max"] for a in by_area]
+    quarter = quarter_text(b.period, lang)
+    alt = i18n.t("scorecard.alt", lang, name=name, quarter=quarter,
+                 items="; ".join(f"{n} {formatting.points(p, lang)}/{formatting.number(m, lang)}"
                                  for n, p, m in zip(names, points, maxima)))
     blocks.append(charts.scorecard(
         names, points, maxima, lang,
-        title=i18n.t("scorecard.chart_title", lang, name=b.locality.name, quarter=quarter),
-        alt=alt))
-    rows = [[n, formatting.points(p, lang), formatting.number(m, lang), formatting.percent(s, lang)]
-            for n, p, m, s in zip(names, points, maxima, shares)]
-    data = [[a.id, a.name[lang], p, m, None if s is None else round(s, 6)]
-            for a, p, m, s in zip(method.areas, points, maxima, shares)]
+        title=i18n.t("scorecard.chart_title", lang, name=name, quarter=quarter), alt=alt))
+    rows = [[a["name"], formatting.points(a["points"], lang), formatting.number(a["max"], lang),
+             formatting.percent(a["share"], lang)] for a in by_area]
+    data = [[a["id"], a["name"], a["points"], a["max"], a["share"]] for a in by_area]
     if method.adjustments:
-        adj = number_or_none(own.get("adjustment")) or 0.0
+        adj = areas[-1]["points"]
         rows.append([i18n.t("scorecard.adjustment", lang), signed_points(adj, lang),
                      formatting.MISSING[lang], ""])
         data.append(["adjustment", i18n.t("scorecard.adjustment", lang), adj, None, None])
     rows.append([i18n.t("scorecard.total", lang), formatting.points(own["total"], lang),
                  formatting.number(own["maximum"], lang), formatting.percent(own["index"], lang)])
-    data.append(["total", i18n.t("scorecard.total", lang), number_or_none(own["total"]),
+    data.append(["total", i18n.t("scorecard.total", lang), displayed(own["total"]),
                  number_or_none(own["maximum"]), number_or_none(own["index"])])
-    blocks.append(table("points-by-area", i18n.t("scorecard.table_title", lang,
-                                                 name=b.locality.name,
-                                            quarter=quarter),
+    blocks.append(table("points-by-area", i18n.t("scorecard.table_title", lang, name=name,
+                                                 quarter=quarter),
                         [i18n.t("scorecard.col_area", lang), i18n.t("scorecard.col_points", lang),
                          i18n.t("scorecard.col_max", lang), i18n.t("scorecard.col_share", lang)],
                         rows, data_columns=["area", "name", "points", "max", "share_percent"],
                         data_rows=data))
-    ranked = [(s, n) for s, n in zip(shares, names) if s is not None]
+    ranked = [a for a in by_area if a["share"] is not None]
     if len(ranked) > 1:
-        best = max(ranked, key=lambda x: x[0])
-        worst = min(ranked, key=lambda x: x[0])
-        if best[0] > worst[0]:
-            blocks.append(paragraph(i18n.t("scorecard.best_worst", lang, best=best[1],
-                                           best_share=formatting.percent(best[0], lang),
-                                           worst=worst[1],
-                                           worst_share=formatting.percent(worst[0], lang))))
+        best = max(ranked, key=lambda a: a["share"])
+        worst = min(ranked, key=lambda a: a["share"])
+        if best["share"] > worst["share"]:
+            blocks.append(paragraph(i18n.t(
+                "scorecard.best_worst", lang, best=best["name"],
+                best_share=formatting.percent(best["share"], lang), worst=worst["name"],
+                worst_share=formatting.percent(worst["share"], lang))))
     return blocks
 
 
@@ -269,39 +395,40 @@ def trend(b: Briefing, lang: str) -> list[dict]:
     """Index and key rates over eight quarters, with the merger marked."""
     blocks = [heading(i18n.t("trend.title", lang))]
     tr = b.trend
+    name = name_in_text(b.locality, lang)
     if tr is None or not len(tr) or tr["index"].isna().all():
-        return blocks + [paragraph(i18n.t("trend.none", lang, name=b.locality.name))]
+        return blocks + [paragraph(i18n.t("trend.none", lang, name=name))]
     quarters = [Quarter.parse(p) for p in tr.period]
     reconstructed = [bool(x) for x in tr["reconstructed"]]
     index_title = index_label(b.methodology, lang)
-    series = [(index_title, [number_or_none(v) for v in tr["index"]])]
+    series = [(index_title, [displayed(v) for v in tr["index"]])]
     for m in TREND_METRICS:
-        values = [number_or_none(v) for v in tr[m]] if m in tr.columns else [None] * len(tr)
+        values = [displayed(v) for v in tr[m]] if m in tr.columns else [None] * len(tr)
         series.append((METRICS[m].labels[lang], values))
     merger_at = next((i for i, q in enumerate(quarters) if q >= MERGER_QUARTER), None) \
         if quarters[0] < MERGER_QUARTER else None
-    first, last = quarters[0].label(lang), quarters[-1].label(lang)
+    first, last = quarter_text(quarters[0], lang), quarter_text(quarters[-1], lang)
     known = [(q, v) for q, v in zip(quarters, series[0][1]) if v is not None]
-    alt = i18n.t("trend.alt", lang, name=b.locality.name, first=first, last=last,
+    alt = i18n.t("trend.alt", lang, name=name, first=first, last=last,
                  index_name=index_title,
-                 items="; ".join(f"{q.label(lang)} {formatting.points(v, lang)}" for q, v in known))
+                 items="; ".join(f"{quarter_text(q, lang)} {formatting.points(v, lang)}"
+                                 for q, v in known))
     blocks.append(charts.trend(
         [quarter_tick(q, lang) for q in quarters], series, reconstructed, lang, merger_at=merger_at,
         merger_label=i18n.t("chart.merger", lang, date=merger_date(lang)),
-        title=i18n.t("trend.chart_title", lang, name=b.locality.name, first=first, last=last),
+        title=i18n.t("trend.chart_title", lang, name=name, first=first, last=last),
         alt=alt))
     cols = [i18n.t("trend.col_quarter", lang), index_title] + \
         [METRICS[m].labels[lang] for m in TREND_METRICS] + [i18n.t("trend.col_note", lang)]
     rows, data = [], []
     for i, q in enumerate(quarters):
         values = [s[1][i] for s in series]
-        rows.append([q.label(lang), formatting.points(values[0], lang)]
+        rows.append([quarter_cell(q, lang), formatting.points(values[0], lang)]
                     + [formatting.percent(v, lang) for v in values[1:]]
                     + [i18n.t("trend.reconstructed", lang) if reconstructed[i] else ""])
-        data.append([str(q)] + [None if v is None else round(v, 6) for v in values]
-                    + [reconstructed[i]])
-    blocks.append(table("quarterly-trend", i18n.t("trend.table_title", lang, name=b.locality.name,
-                                         first=first, last=last), cols, rows,
+        data.append([str(q)] + values + [reconstructed[i]])
+    blocks.append(table("quarterly-trend", i18n.t("trend.table_title", lang, name=name,
+                                                  first=first, last=last), cols, rows,
                         data_columns=["period", "index", *TREND_METRICS, "reconstructed"],
                         data_rows=data))
     rebuilt = [str(q) for q, r, v in zip(quarters, reconstructed, series[0][1])
@@ -311,7 +438,7 @@ def trend(b: Briefing, lang: str) -> list[dict]:
             b.locality.code, lang, b.apportionment, _legacy_level(b, rebuilt))))
     elif any(reconstructed):
         blocks.append(paragraph(i18n.t("trend.no_history", lang,
-                                       merger=MERGER_QUARTER.label(lang))))
+                                       merger=quarter_text(MERGER_QUARTER, lang))))
     return blocks
 
 
@@ -396,29 +523,32 @@ def peers(b: Briefing, lang: str) -> list[dict]:
 
 
 def shortcomings(b: Briefing, lang: str) -> list[dict]:
-    """Shortcomings found by the rules (tồn tại, hạn chế) and recommendations (kiến nghị)."""
+    """Shortcomings found by the rules (tồn tại, hạn chế) and recommendations (kiến nghị),
+    addressed to the unit's People's Committee."""
     blocks = [heading(i18n.t("shortcomings.title", lang))]
-    quarter = b.period.label(lang)
+    quarter = quarter_text(b.period, lang)
+    name = name_in_text(b.locality, lang)
     if not b.reported:
-        return blocks + [paragraph(i18n.t("shortcomings.not_reported", lang, name=b.locality.name,
+        return blocks + [paragraph(i18n.t("shortcomings.not_reported", lang, name=name,
                                           quarter=quarter))]
-    found = briefing_findings(b, lang)
+    found = briefing_shortcomings(b, lang)
     if not found:
-        return blocks + [paragraph(i18n.t("shortcomings.none", lang, name=b.locality.name,
+        return blocks + [paragraph(i18n.t("shortcomings.none", lang, name=name,
                                           quarter=quarter))]
-    blocks.append(paragraph(i18n.t("shortcomings.intro", lang, name=b.locality.name,
-                                   quarter=quarter)))
+    blocks.append(paragraph(i18n.t("shortcomings.intro", lang, name=name, quarter=quarter)))
     blocks.append(bullet_list([f.text for f in found]))
-    blocks.append(paragraph(i18n.t("shortcomings.recommendations", lang)))
+    blocks.append(paragraph(i18n.t("shortcomings.recommendations", lang,
+                                   committee=people_committee(b.locality, lang))))
     blocks.append(bullet_list(list(dict.fromkeys(f.recommendation for f in found))))
     return blocks
 
 
 def data_notes(b: Briefing, lang: str) -> list[dict]:
-    """Sources, missing figures, peers that did not report, methodology and provenance."""
+    """Sources, missing figures, peers that did not report, abbreviations, the methodology and
+    the rounding rule, and the colophon (what the report was made from, in plain words)."""
     blocks = [heading(i18n.t("notes.title", lang))]
-    quarter = b.period.label(lang)
-    sources = source_lines(b.dataset, {b.locality.code}, {str(b.period)})
+    quarter = quarter_text(b.period, lang)
+    sources = source_lines(b.dataset, {b.locality.code}, {str(b.period)}, lang)
     if sources:
         blocks.append(note(i18n.t("notes.sources", lang, sources="; ".join(sources))))
     if not b.reported:
@@ -441,9 +571,11 @@ def data_notes(b: Briefing, lang: str) -> list[dict]:
         if others:
             blocks.append(note(i18n.t("notes.peers_not_reported", lang, quarter=quarter,
                                       count=formatting.integer(len(others), lang),
-                                      items=unit_list(others))))
+                                      items=unit_list(others, lang))))
+    if i18n.t("notes.abbreviations", lang):
+        blocks.append(note(i18n.t("notes.abbreviations", lang)))
     blocks += methodology_notes(b.methodology, lang)
-    blocks.append(provenance_note(b.provenance, lang))
+    blocks.append(colophon(b.provenance, b.methodology, lang))
     return blocks
 
 
@@ -467,6 +599,11 @@ def summary_data(b: Briefing) -> dict:
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
         "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,
+        # the committee edition's subject line ("Kết quả Chỉ số cải cách hành chính quý III/2026
+        # của xã Tân Châu")
+        "subject": {lang: i18n.t("committee.subject", lang, index_name=index_full_name(
+            b.methodology, lang), quarter=quarter_text(b.period, lang),
+            unit=name_in_text(b.locality, lang)) for lang in i18n.LANGS},
     }
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 from parbrief import __version__
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import label as indicator_label
+from parbrief.core.rounding import round_to_total
 from parbrief.model.briefing import KEY_METRICS
 from parbrief.present import charts, display
 from parbrief.present.blocks import heading, note, number_or_none, paragraph, table
@@ -17,17 +18,20 @@ from parbrief.present.wording import (
     change_points,
     change_pp,
     classification_label,
+    colophon,
     difference,
+    index_full_name,
     index_label,
     methodology_notes,
     metric_value,
     parent_phrase,
     place_name,
-    provenance_note,
+    quarter_text,
     signed_points,
     source_lines,
     unit_list,
     unit_noun,
+    year_to_date,
 )
 from parbrief.scoring.metrics import METRICS, round_half_up
 from parbrief.units import register
@@ -123,12 +127,15 @@ def province_key_figures(o, lang: str) -> list[dict]:
     for name in KEY_METRICS:
         label = METRICS[name].labels[lang]
         value, before = metric_value(o.metrics, name), metric_value(o.previous_metrics, name)
-        change = difference(value, before)
+        # a year-to-date rate is not compared with the previous quarter
+        ytd = year_to_date(name)
+        change = None if ytd else difference(value, before)
         tiles.append({"label": label, "value": formatting.percent(value, lang),
                       "change": change_pp(change, lang)})
-        rows.append([label, formatting.percent(value, lang), formatting.percent(before, lang),
+        rows.append([i18n.t("figures.year_to_date", lang, label=label) if ytd else label,
+                     formatting.percent(value, lang), formatting.percent(before, lang),
                      change_pp(change, lang)])
-        data.append([name, value, before, None if change is None else round(change, 6)])
+        data.append([name, value, before, change])
     figs = o.figures or {}
     tiles.append({"label": indicator_label("records_received", lang),
                   "value": formatting.integer(number_or_none(figs.get("records_received")), lang),
@@ -196,10 +203,15 @@ def class_distribution(o, lang: str) -> list[dict]:
         labels, n, lang, title=i18n.t("overview.classes_chart_title", lang,
                                       province=place_name(o.province, lang), quarter=quarter), alt=alt))
     bands = o.methodology.bands
+    # shares rounded by the largest remainder, so that they add up to 100,00%
+    shares = round_to_total([c / total * 100 for c in n], 100.0)
     rows = [[lbl, formatting.number(band.min, lang), formatting.integer(c, lang),
-             formatting.percent(c / total * 100, lang)] for lbl, band, c in zip(labels, bands, n)]
-    data = [[lbl, float(band.min), c, round(c / total * 100, 6)]
-            for lbl, band, c in zip(labels, bands, n)]
+             formatting.percent(share, lang)]
+            for lbl, band, c, share in zip(labels, bands, n, shares)]
+    data = [[lbl, float(band.min), c, share] for lbl, band, c, share in zip(labels, bands, n, shares)]
+    rows.append([i18n.t("overview.total", lang), "", formatting.integer(total, lang),
+                 formatting.percent(100, lang)])
+    data.append(["total", None, total, 100.0])
     blocks.append(table("localities-by-class",
                         i18n.t("overview.classes_table_title", lang, quarter=quarter),
                         [i18n.t("peers.col_class", lang), i18n.t("overview.col_from", lang),
@@ -284,16 +296,18 @@ def overview_notes(o, lang: str) -> list[dict]:
     blocks = [heading(i18n.t("notes.title", lang))]
     quarter = o.period.label(lang)
     codes = {u.code for u in _ov_units(o)}
-    sources = source_lines(o.dataset, codes, {str(o.period)})
+    sources = source_lines(o.dataset, codes, {str(o.period)}, lang)
     if sources:
         blocks.append(note(i18n.t("notes.sources", lang, sources="; ".join(sources))))
     if o.not_reported:
         blocks.append(note(i18n.t("notes.peers_not_reported", lang, quarter=quarter,
                                   count=formatting.integer(len(o.not_reported), lang),
-                                  items=unit_list(o.not_reported))))
+                                  items=unit_list(o.not_reported, lang))))
     blocks.append(note(i18n.t("overview.totals_note", lang)))
+    if i18n.t("notes.abbreviations", lang):
+        blocks.append(note(i18n.t("notes.abbreviations", lang)))
     blocks += methodology_notes(o.methodology, lang)
-    blocks.append(provenance_note(o.provenance, lang))
+    blocks.append(colophon(o.provenance, o.methodology, lang))
     return blocks
 
 
@@ -313,6 +327,10 @@ def overview_summary_data(o) -> dict:
         "lead": {lang: overview_lead_text(o, lang) for lang in i18n.LANGS},
         "inputs": o.provenance["inputs"],
         "parbrief_version": __version__,
+        "subject": {lang: i18n.t("committee.subject_overview", lang, index_name=index_full_name(
+            o.methodology, lang), quarter=quarter_text(o.period, lang),
+            units=unit_noun(_ov_units(o), o.level, lang),
+            where=parent_phrase(o.province, lang)) for lang in i18n.LANGS},
     }
 
 

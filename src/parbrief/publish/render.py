@@ -1,7 +1,9 @@
 """Rendering an executed briefing notebook into the files that are published.
 
-* HTML (``publish.html``), A4 PDF through Typst (``publish.typst``), the newsroom pack
-  (``publish.newsroom``), or HTML and PDF through Quarto (``publish.quarto``).
+* HTML (``publish.html``), A4 PDF through Typst (``publish.pdf``), Word (``publish.docx``),
+  the newsroom pack (``publish.newsroom``), or HTML, PDF and Word through Quarto
+  (``publish.quarto``). The Vietnamese PDF and Word files are the committee edition
+  (``publish.committee``): the frame of a document the secretariat files and signs.
 
 A :class:`Renderer` holds the exporter and the Typst compiler; make one per worker process and
 reuse it (``default_renderer()`` does that). Every file is written atomically.
@@ -10,6 +12,7 @@ reuse it (``default_renderer()`` does that). Every file is written atomically.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -19,6 +22,7 @@ import nbformat
 
 from parbrief import __version__
 from parbrief.core.files import atomic_write
+from parbrief.publish.committee import frame
 from parbrief.publish.contract import (
     BLOCK_MIME,
     LANGS,
@@ -30,6 +34,7 @@ from parbrief.publish.contract import (
     published_notebook,
     summary_or_none,
 )
+from parbrief.publish.docx import docx_bytes
 from parbrief.publish.html import HTML_TEMPLATE, BriefingExporter, PublishedCopy
 from parbrief.publish.newsroom import write_newsroom
 from parbrief.publish.pdf import (
@@ -41,7 +46,10 @@ from parbrief.publish.pdf import (
 )
 from parbrief.publish.quarto import render_with_quarto
 
-FORMATS = ("html", "pdf", "newsroom")
+FORMATS = ("html", "pdf", "docx", "newsroom")
+
+# The language whose PDF and Word files are the committee edition (Decree 30/2020/NĐ-CP).
+COMMITTEE_LANG = "vi"
 
 
 # Newsroom PNGs: print quality at a newspaper column's width.
@@ -67,6 +75,7 @@ class Renderer:
         self._typst = typst
         self.compiler = typst.Compiler(font_paths=self.font_paths, ignore_system_fonts=True)
         self.typst_template = TYPST_TEMPLATE.read_bytes()
+        self._pngs: dict[tuple[bytes, float], bytes] = {}
 
     def html(self, nb, lang: str) -> bytes:
         """The self-contained HTML page of one language."""
@@ -85,7 +94,8 @@ class Renderer:
                 f"the notebook has no parbrief outputs in language {lang!r}: run it with "
                 f"languages including {lang!r} (parameter `languages`)")
         main, images = typst_source(found, lang, summary_or_none(nb),
-                                    dated=source_date_epoch() is not None)
+                                    dated=source_date_epoch() is not None,
+                                    fr=committee_frame(nb, lang, found))
         return {"main.typ": main.encode("utf-8"), "briefing.typ": self.typst_template, **images}
 
     def pdf(self, nb, lang: str) -> bytes:
@@ -95,6 +105,23 @@ class Renderer:
             return self.compiler.compile(input=files, format="pdf", timestamp=timestamp())
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not typeset the {lang} briefing: {exc}") from exc
+
+    def docx(self, nb, lang: str) -> bytes:
+        """The Word document of one language (the committee edition in Vietnamese)."""
+        found = blocks(nb, lang)
+        if not found:
+            raise RenderError(
+                f"the notebook has no parbrief outputs in language {lang!r}: run it with "
+                f"languages including {lang!r} (parameter `languages`)")
+        epoch = source_date_epoch()
+        return docx_bytes(found, lang, summary_or_none(nb), committee_frame(nb, lang, found),
+                          self.chart_png, None if epoch is None else timestamp())
+
+    def chart_png(self, block: dict) -> bytes:
+        """A chart block's picture: its own PNG, or its SVG rasterised."""
+        if block.get("png"):
+            return base64.b64decode(block["png"])
+        return self.png(block["svg"])
 
     def newsroom(self, nb, lang: str, folder: Path) -> list[Path]:
         """Charts (PNG, SVG), tables (CSV) and the lead (lead.txt) in ``folder``."""
@@ -115,6 +142,8 @@ class Renderer:
             written["html"] = atomic_write(out_dir / f"{stem}.{lang}.html", self.html(nb, lang))
         if "pdf" in formats:
             written["pdf"] = atomic_write(out_dir / f"{stem}.{lang}.pdf", self.pdf(nb, lang))
+        if "docx" in formats:
+            written["docx"] = atomic_write(out_dir / f"{stem}.{lang}.docx", self.docx(nb, lang))
         if "newsroom" in formats:
             written["newsroom"] = out_dir / f"{stem}.{lang}.newsroom"
             self.newsroom(nb, lang, written["newsroom"])
@@ -122,13 +151,25 @@ class Renderer:
 
     def png(self, svg: str, ppi: float = PNG_PPI) -> bytes:
         """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show)."""
+        key = (hashlib.sha256(svg.encode("utf-8")).digest(), ppi)
+        if key in self._pngs:  # the newsroom pack and the Word file show the same pictures
+            return self._pngs[key]
         files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt)\n'
                              b'#image("chart.svg")\n',
                  "chart.svg": svg.encode("utf-8")}
         try:
-            return self.compiler.compile(input=files, format="png", ppi=ppi)
+            png = self.compiler.compile(input=files, format="png", ppi=ppi)
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not rasterise a chart: {exc}") from exc
+        if len(self._pngs) >= 16:  # one report's charts, in both languages
+            self._pngs.clear()
+        self._pngs[key] = png
+        return png
+
+
+def committee_frame(nb, lang: str, found: list[dict]):
+    """The committee edition's frame for a Vietnamese report; None in another language."""
+    return frame(nb, lang, found) if lang == COMMITTEE_LANG else None
 
 
 def svg_to_png(svg: str, ppi: float = PNG_PPI) -> bytes:
@@ -162,7 +203,7 @@ class QuartoRenderer:
     without executing it again; the newsroom pack is parbrief's own."""
 
     name = "quarto"
-    formats = frozenset({"html", "pdf"})
+    formats = frozenset({"html", "pdf", "docx"})
 
     def render(self, nb, lang: str, formats: list[str], out_dir: Path, stem: str
                ) -> dict[str, Path]:
@@ -170,7 +211,7 @@ class QuartoRenderer:
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{stem}.quarto-") as tmp:
             src = Path(tmp) / f"{stem}.{lang}.ipynb"
             nbformat.write(pub, str(src))
-            return render_with_quarto(src, out_dir, formats)
+            return render_with_quarto(src, out_dir, formats, lang=lang)
 
 
 def _parbrief_renderer() -> Renderer:

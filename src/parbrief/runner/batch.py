@@ -193,7 +193,8 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         specs = [JobSpec(job=job, root=str(params.root), output=str(params.output),
                          executor=runner.kernel, renderer=renderer, timeout=params.timeout,
                          languages=params.languages, formats=params.formats, manifest=base,
-                         public_parameters=base["parameters"]) for job, base in plan.to_run]
+                         public_parameters=base["parameters"], committee=params.committee)
+                 for job, base in plan.to_run]
         bar = tqdm(total=len(jobs), initial=len(results), file=sys.stderr,
                    disable=not progress, unit="job", desc=params.name, dynamic_ncols=True)
         try:
