@@ -10,6 +10,7 @@ timestamps are fixed so that re-running the script gives the same bytes.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import shutil
 import sys
@@ -17,7 +18,10 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import openpyxl
+# openpyxl writes its XML through lxml when lxml is installed, otherwise through its own
+# writer, and the bytes differ: the files are written the same way on every machine.
+os.environ["OPENPYXL_LXML"] = "False"
+import openpyxl  # noqa: E402 - after the setting above
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[2] / "src"))
