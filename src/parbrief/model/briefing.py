@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.model import news as news_model
 from parbrief.model import sources
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import findings
@@ -52,6 +53,8 @@ class Briefing:
     parameters: dict = field(default_factory=dict)
     # what the briefing was made from: ``inputs`` identifies exactly what it read
     provenance: dict = field(default_factory=dict)
+    # what is news: movement, first/last, largest movers, rank history (``model.news``)
+    news: news_model.UnitNews | None = None
 
     @property
     def parent(self) -> register.Locality | None:
@@ -177,6 +180,7 @@ def prepare(locality: str, period: str, data: str, methodology: str,
         parameters=(parameters := dict(locality=locality, period=str(q),
                                        methodology=methodology, apportionment=apportionment)),
         provenance=sources.provenance(ds, method, parameters),
+        news=news_model.unit_news(data, methodology, unit, q),
     )
 
 
@@ -243,8 +247,12 @@ def _peer_scores_digest(data: str, methodology: str, parent: str | None, level: 
     scores = sources.peer_scores(data, methodology, parent, level, q)
     prev = sources.peer_scores(data, methodology, parent, level, q.previous()) \
         if register.register_for(q.previous()) == unit_register else pd.DataFrame()
+    # the rank history (``news.history_quarters``) reads the group's earlier quarters too
+    history = [sources.peer_scores(data, methodology, parent, level, h)
+               for h in news_model.history_quarters(q) if h not in (q, q.previous())]
     return (scores.to_csv(index=False, lineterminator="\n")
-            + prev.to_csv(index=False, lineterminator="\n")).encode()
+            + prev.to_csv(index=False, lineterminator="\n")
+            + "".join(h.to_csv(index=False, lineterminator="\n") for h in history)).encode()
 
 
 @dataclass

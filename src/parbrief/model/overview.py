@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from parbrief.core.periods import Quarter
+from parbrief.model import news as news_model
 from parbrief.model import sources
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
@@ -30,6 +31,8 @@ class Overview:
     previous_metrics: dict
     parameters: dict
     provenance: dict  # what the overview was made from (see ``sources.provenance``)
+    # what is news: movers, class changes, first and last (``model.news``)
+    news: news_model.ProvinceNews | None = None
 
     def class_counts(self, lang: str) -> pd.DataFrame:
         """Localities per class, in the methodology's band order (empty classes included)."""
@@ -97,4 +100,5 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
                     figures=figures, metrics=met, previous_metrics=prev_met,
                     parameters=(parameters := dict(province=province, period=str(q),
                                                    methodology=methodology)),
-                    provenance=sources.provenance(ds, method, parameters))
+                    provenance=sources.provenance(ds, method, parameters),
+                    news=news_model.province_news(data, methodology, unit.code, level, q))

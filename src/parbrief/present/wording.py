@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.dates import format_date
 
 from parbrief.core import formatting, i18n
-from parbrief.core.names import slug
+from parbrief.core.names import ascii_name, slug
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.model.sources import peers_of
 from parbrief.present.blocks import note, number_or_none
@@ -50,9 +50,51 @@ def place_name_vi(unit: register.Locality) -> str:
     return f"{unit.unit_type.lower()} {unit.short_name}" if unit.unit_type else unit.name
 
 
-def place_name_en(unit: register.Locality) -> str:
-    """"Nghệ An"."""
-    return unit.short_name or unit.name
+def english_diacritics() -> bool:
+    """Whether English names keep their diacritics (``english.diacritics`` in the news rules,
+    ``resources/news.yaml``; on by default)."""
+    from parbrief.model.news import rules
+
+    return bool(rules().get("english", {}).get("diacritics", True))
+
+
+def _type_key(unit: register.Locality) -> str:
+    key = f"names.{unit.level}.{slug(unit.unit_type).replace('-', '_') or 'other'}"
+    return key if key in i18n.catalogue("en") else f"names.{unit.level}.other" \
+        if f"names.{unit.level}.other" in i18n.catalogue("en") else "names.other"
+
+
+def place_name_en(unit: register.Locality, diacritics: bool | None = None) -> str:
+    """The English desk's form: the name, then what it is, without the unit word in front:
+    "Tân Châu commune", "Nghệ An province", "Vinh city"; "Tan Chau commune" when
+    ``diacritics`` is off (default: the ``english.diacritics`` setting)."""
+    name = unit.short_name or unit.name
+    if not (english_diacritics() if diacritics is None else diacritics):
+        name = ascii_name(name)
+    return i18n.t(_type_key(unit), "en", name=name)
+
+
+def former_place_name(unit: register.Locality, lang: str) -> str:
+    """A unit abolished by the 2025 merger: "former Diễn Châu district" / "huyện Diễn Châu
+    (cũ)"."""
+    return i18n.t("names.former", lang, name=place_name(unit, lang))
+
+
+def name_of(code: str, period: Quarter, lang: str, fallback: str = "") -> str:
+    """The house-style name of the unit ``code`` in ``period`` (a table row's unit)."""
+    try:
+        return place_name(register.get(code, period), lang)
+    except Exception:  # noqa: BLE001 - a unit the register does not know keeps its own name
+        return fallback or str(code)
+
+
+def class_in_text(label: str, lang: str) -> str:
+    """A class label inside a sentence: English running text lower-cases it as the press
+    does ("classified as excellent", "group A"); Vietnamese keeps it ("xếp loại Xuất sắc")."""
+    label = str(label)
+    if lang == "en" and len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def parent_phrase(parent: register.Locality | None, lang: str) -> str:
