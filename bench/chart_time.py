@@ -32,7 +32,7 @@ def main(argv=None) -> int:
     chart_sections = [getattr(sections, n) for n in ("scorecard", "trend", "peers")]
     ov_sections = [getattr(sections, n) for n in ("class_distribution", "biggest_movers",
                                                  "dot_map") if hasattr(sections, n)]
-    ov_sections += [getattr(sections, n) for n in ("district_strip",) if hasattr(sections, n)]
+    ov_sections += [getattr(sections, n) for n in ("former_districts",) if hasattr(sections, n)]
     for fn in chart_sections + ov_sections:  # warm-up: fonts, caches
         fn(prepared[0] if fn in chart_sections else ov, "vi")
     timings: dict[str, list[float]] = {}
@@ -67,12 +67,13 @@ def main(argv=None) -> int:
 
     r = render.default_renderer()
     sample = charts[: 2 * len(chart_sections)]  # one briefing's charts, both languages
-    r.png(sample[0]["svg"])
+    r.png(sample[0]["svg"])  # warm-up
     t = time.perf_counter()
     pngs = [r.png(c["svg"]) for c in sample]
     took = time.perf_counter() - t
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     widths = sorted({Image.open(io.BytesIO(p)).size[0] for p in pngs})
     print(f"newsroom PNGs of one briefing ({len(sample)} charts): {took:.3f} s, "

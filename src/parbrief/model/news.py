@@ -21,7 +21,7 @@ import yaml
 
 from parbrief.core.periods import Quarter
 from parbrief.model import sources
-from parbrief.units import register
+from parbrief.units import crosswalk, register
 
 RULES_FILE = "news.yaml"
 
@@ -250,5 +250,18 @@ def province_news(data: str, methodology: str, parent: str, level: str,
                         previous_leaders=previous_leaders)
 
 
-__all__ = ["ProvinceNews", "RankPoint", "UnitNews", "class_order", "history_quarters",
+def former_districts(codes) -> dict[str, str]:
+    """The former (pre-2025) district most of each 2025 commune's area came from: the
+    district whose communes give it the largest share of figures under area apportionment.
+    Communes the crosswalk does not know are left out."""
+    cw = crosswalk.district_crosswalk("area")
+    mine = cw[cw.commune_code.isin([str(c) for c in codes])]
+    if mine.empty:
+        return {}
+    best = mine.sort_values(["commune_code", "share", "legacy_district_code"],
+                            ascending=[True, False, True]).drop_duplicates("commune_code")
+    return dict(zip(best.commune_code, best.legacy_district_code))
+
+
+__all__ = ["ProvinceNews", "RankPoint", "UnitNews", "class_order", "former_districts", "history_quarters",
            "movements", "province_news", "rank_history", "rules", "unit_news"]

@@ -7,11 +7,17 @@ from parbrief import __version__
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import label as indicator_label
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, Briefing, briefing_findings
+from parbrief.model.briefing import (
+    KEY_METRICS,
+    TREND_METRICS,
+    TREND_QUARTERS,
+    Briefing,
+    briefing_findings,
+)
+from parbrief.model.news import UnitNews
 from parbrief.model.sources import peers_of
 from parbrief.present import charts, display
 from parbrief.present.blocks import bullet_list, heading, note, number_or_none, paragraph, table
-from parbrief.model.news import UnitNews
 from parbrief.present.news_wording import (
     CHANGE_OPENINGS,
     briefing_opening,
@@ -27,6 +33,7 @@ from parbrief.present.wording import (
     cell_change,
     change_points,
     change_pp,
+    chart_source,
     classification_label,
     difference,
     index_label,
@@ -321,7 +328,7 @@ def scorecard(b: Briefing, lang: str) -> list[dict]:
     blocks.append(charts.scorecard(
         names, points, maxima, lang,
         title=i18n.t("scorecard.chart_title", lang, name=b.locality.name, quarter=quarter),
-        alt=alt))
+        alt=alt, source=chart_source(b.dataset, {b.locality.code}, b.period, method, lang)))
     rows = [[n, formatting.points(p, lang), formatting.number(m, lang), formatting.percent(s, lang)]
             for n, p, m, s in zip(names, points, maxima, shares)]
     data = [[a.id, a.name[lang], p, m, None if s is None else round(s, 6)]
@@ -385,7 +392,8 @@ def trend(b: Briefing, lang: str) -> list[dict]:
         [quarter_tick(q, lang) for q in quarters], series, reconstructed, lang, merger_at=merger_at,
         merger_label=i18n.t("chart.merger", lang, date=merger_date(lang)),
         title=i18n.t("trend.chart_title", lang, name=b.locality.name, first=first, last=last),
-        alt=alt))
+        alt=alt, source=chart_source(b.dataset, {b.locality.code}, b.period, b.methodology,
+                                     lang)))
     cols = [i18n.t("trend.col_quarter", lang), index_title] + \
         [METRICS[m].labels[lang] for m in TREND_METRICS] + [i18n.t("trend.col_note", lang)]
     rows, data = [], []
@@ -464,7 +472,9 @@ def peers(b: Briefing, lang: str) -> list[dict]:
                                  for label, v in zip(labels, values) if v is not None))
     title = i18n.t("peers.chart_title_excerpt" if excerpt else "peers.chart_title", lang,
                    index_name=index_name, units=group, quarter=quarter)
-    blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt))
+    blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt,
+                               source=chart_source(b.dataset, set(scores.code), q,
+                                                   b.methodology, lang)))
     data = [[int(r["rank"]), r["code"], r["name"], number_or_none(r["index"]),
              r["classification_vi"] if lang == "vi" else r["classification"],
              number_or_none(r.get("index_change")), number_or_none(r.get("rank_change"))]

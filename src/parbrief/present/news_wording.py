@@ -14,7 +14,7 @@ from parbrief.core import formatting, i18n
 from parbrief.core.periods import Quarter
 from parbrief.model.news import RankPoint, UnitNews, rules
 from parbrief.present.blocks import number_or_none
-from parbrief.present.wording import class_in_text, name_of, place_name
+from parbrief.present.wording import class_in_text, name_of
 
 CHANGE_OPENINGS = ("largest_rise", "largest_rise_shared", "rise", "largest_fall",
                    "largest_fall_shared", "fall")

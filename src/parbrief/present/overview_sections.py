@@ -8,6 +8,8 @@ import pandas as pd
 from parbrief import __version__
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import label as indicator_label
+from parbrief.core.periods import MERGER_QUARTER
+from parbrief.model import news as news_model
 from parbrief.model.briefing import KEY_METRICS
 from parbrief.present import charts, display
 from parbrief.present.blocks import heading, note, number_or_none, paragraph, table
@@ -20,15 +22,18 @@ from parbrief.present.news_wording import (
 )
 from parbrief.present.wording import (
     COUNT_PAIRS,
+    ascii_or_not,
     cell_change,
     change_points,
     change_pp,
+    chart_source,
+    class_in_text,
     classification_label,
     difference,
+    former_place_name,
     index_label,
     methodology_notes,
     metric_value,
-    class_in_text,
     name_of,
     parent_phrase,
     place_name,
@@ -333,7 +338,8 @@ def class_distribution(o, lang: str) -> list[dict]:
                                  for lbl, c in zip(labels, n)))
     blocks.append(charts.class_distribution(
         labels, n, lang, title=i18n.t("overview.classes_chart_title", lang,
-                                      province=place_name(o.province, lang), quarter=quarter), alt=alt))
+                                      province=place_name(o.province, lang), quarter=quarter),
+        alt=alt, source=_ov_source(o, lang)))
     bands = o.methodology.bands
     rows = [[lbl, formatting.number(band.min, lang), formatting.integer(c, lang),
              formatting.percent(c / total * 100, lang)] for lbl, band, c in zip(labels, bands, n)]
@@ -346,7 +352,46 @@ def class_distribution(o, lang: str) -> list[dict]:
                          i18n.t("overview.col_share", lang)], rows,
                         data_columns=["classification", "min_index", "localities", "share_percent"],
                         data_rows=data))
-    return blocks
+    return blocks + class_changes(o, lang)
+
+
+def class_changes(o, lang: str) -> list[dict]:
+    """The units that changed class against the previous quarter: up first, then down."""
+    previous = o.period.previous()
+    values = {"quarter": o.period.label(lang), "previous": previous.label(lang)}
+    news = o.news
+    if news is None or not news.comparable:
+        key = "news.class_changes_merger" if register.register_for(previous) != \
+            register.register_for(o.period) else "news.class_changes_none"
+        return [paragraph(i18n.t(key, lang, **values))]
+    changed = news.class_changes
+    if not len(changed):
+        return [paragraph(i18n.t("news.class_changes_none", lang, **values))]
+    prev_col = "previous_classification_vi" if lang == "vi" else "previous_classification"
+    cur_col = "classification_vi" if lang == "vi" else "classification"
+    rows, data = [], []
+    for _, r in changed.iterrows():
+        up = r["class_step"] > 0
+        rows.append([_ov_name(r, o, lang), formatting.points(r["index"], lang),
+                     cell_change(r["index_change"], lang), r[prev_col], r[cur_col],
+                     i18n.t("news.direction_up" if up else "news.direction_down", lang),
+                     formatting.rank(r["rank"], r["rank_of"], lang)])
+        data.append([r["code"], _ov_name(r, o, lang), number_or_none(r["index"]),
+                     number_or_none(r["index_change"]), r[prev_col], r[cur_col],
+                     int(r["class_step"]), int(r["rank"])])
+    return [table(
+        "class-changes", i18n.t("news.class_changes_title", lang, **values),
+        [i18n.t("peers.col_name", lang), index_label(o.methodology, lang),
+         i18n.t("peers.col_change", lang), i18n.t("news.col_previous_class", lang, **values),
+         i18n.t("news.col_class", lang, **values), i18n.t("news.col_direction", lang),
+         i18n.t("peers.col_rank", lang)], rows,
+        data_columns=["code", "name", "index", "index_change", "previous_classification",
+                      "classification", "class_step", "rank"], data_rows=data)]
+
+
+def _ov_source(o, lang: str) -> str:
+    return chart_source(o.dataset, {u.code for u in _ov_units(o)}, o.period, o.methodology,
+                        lang)
 
 
 def biggest_movers(o, lang: str) -> list[dict]:
@@ -361,17 +406,18 @@ def biggest_movers(o, lang: str) -> list[dict]:
     if not len(both):
         return blocks + [paragraph(i18n.t("overview.movers_flat", lang))]
     quarter = o.period.label(lang)
-    labels = list(both["name"])
+    labels = [_ov_name(r, o, lang) for _, r in both.iterrows()]
     changes = [float(x) for x in both["index_change"]]
     alt = i18n.t("overview.movers_alt", lang, quarter=quarter,
                  items="; ".join(f"{n} {signed_points(c, lang)}" for n, c in zip(labels, changes)))
     blocks.append(charts.movers(labels, changes, lang,
                                 title=i18n.t("overview.movers_chart_title", lang, quarter=quarter,
-                                             previous=o.period.previous().label(lang)), alt=alt))
+                                             previous=o.period.previous().label(lang)), alt=alt,
+                                source=_ov_source(o, lang)))
     rows, data = [], []
     for _, r in both.iterrows():
         row = r.to_dict()
-        rows.append([row["name"], formatting.points(row["index"], lang),
+        rows.append([_ov_name(row, o, lang), formatting.points(row["index"], lang),
                      cell_change(row["index_change"], lang),
                      formatting.rank(row["rank"], row["rank_of"], lang),
                      cell_change(row.get("rank_change"), lang, rank=True)])
@@ -387,35 +433,51 @@ def biggest_movers(o, lang: str) -> list[dict]:
     return blocks
 
 
-def dot_map(o, lang: str) -> list[dict]:
-    blocks = [heading(i18n.t("overview.map_title", lang))]
+def former_districts(o, lang: str) -> list[dict]:
+    """Where in the province the high and low scores are: the units grouped by the former
+    district most of their area came from (a chart standing in for a map; no maintained
+    package with a licence that allows it ships the province's outline)."""
+    blocks = [heading(i18n.t("chart_text.former_districts_heading", lang))]
     s = _ov_scores(o)
-    if not len(s) or "lat" not in s.columns:
+    if not len(s):
         return blocks + [paragraph(i18n.t("overview.nobody", lang, quarter=o.period.label(lang)))]
-    placed = s[s.lat.notna() & s.lon.notna()].reset_index(drop=True)
-    if not len(placed):
-        return blocks + [paragraph(i18n.t("overview.map_no_coordinates", lang))]
-    names = {}
-    for pos in list(range(min(MAP_LABELS, len(placed)))) + \
-            list(range(max(len(placed) - MAP_LABELS, 0), len(placed))):
-        r = placed.iloc[pos]
-        names[pos] = f"{r['name']} ({formatting.points(r['index'], lang)})"
-    missing = [(u.lon, u.lat) for u in o.not_reported if u.lat is not None and u.lon is not None]
+    if register.register_for(o.period) != register.REG_2025 or o.level != "commune":
+        return blocks + [paragraph(i18n.t("chart_text.former_districts_none", lang))]
+    district_of = news_model.former_districts(list(s.code))
+    groups: dict[str, list[float]] = {}
+    for _, r in s.iterrows():
+        if r["code"] in district_of:
+            groups.setdefault(district_of[r["code"]], []).append(float(r["index"]))
+    if not groups:
+        return blocks + [paragraph(i18n.t("chart_text.former_districts_none", lang))]
+    legacy = MERGER_QUARTER.previous()
+
+    def median(v):
+        v = sorted(v)
+        return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+    order = sorted(groups, key=lambda d: (-median(groups[d]), d))
+    names = [name_of(d, legacy, lang) for d in order]
+    short = [register.get(d, legacy).short_name if register.exists(d, legacy) else d
+             for d in order]
     quarter = o.period.label(lang)
-    top = [placed.iloc[i]["name"] for i in range(min(MAP_LABELS, len(placed)))]
-    bottom = [placed.iloc[i]["name"] for i in range(max(len(placed) - MAP_LABELS, 0),
-                                                    len(placed))]
-    alt = i18n.t("overview.map_alt", lang, units=_ov_group(o, lang), quarter=quarter,
-                 index_name=index_label(o.methodology, lang), top=i18n.join(top, lang),
-                 bottom=i18n.join(bottom, lang))
-    blocks.append(charts.dot_map(
-        [float(x) for x in placed.lon], [float(x) for x in placed.lat],
-        [float(x) for x in placed["index"]], names, lang, missing=missing,
-        title=i18n.t("overview.map_chart_title", lang, province=place_name(o.province, lang),
-                     quarter=quarter,
-                     index_name=index_label(o.methodology, lang)), alt=alt))
-    blocks.append(paragraph(i18n.t("overview.map_text", lang, top=i18n.join(top, lang),
-                                   bottom=i18n.join(bottom, lang))))
+    index_name = index_label(o.methodology, lang)
+    units = unit_noun(_ov_units(o), o.level, lang)
+    alt = i18n.t("chart_text.former_districts_alt", lang, index_name=index_name, units=units,
+                 quarter=quarter,
+                 items="; ".join(f"{n} {formatting.number(median(groups[d]), lang, 1)}"
+                                 for n, d in zip(names, order)))
+    blocks.append(charts.by_group(
+        [ascii_or_not(x, lang) for x in short], [groups[d] for d in order], lang,
+        title=i18n.t("chart_text.former_districts_title", lang, index_name=index_name,
+                     units=units, province=place_name(o.province, lang), quarter=quarter),
+        alt=alt, source=_ov_source(o, lang)))
+    top = f"{former_place_name(register.get(order[0], legacy), lang)} " \
+          f"({formatting.number(median(groups[order[0]]), lang, 1)})"
+    bottom = f"{former_place_name(register.get(order[-1], legacy), lang)} " \
+             f"({formatting.number(median(groups[order[-1]]), lang, 1)})"
+    blocks.append(paragraph(sentence_case(i18n.t("chart_text.former_districts_text", lang,
+                                                 top=top, bottom=bottom))))
     return blocks
 
 

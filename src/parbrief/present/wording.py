@@ -74,6 +74,12 @@ def place_name_en(unit: register.Locality, diacritics: bool | None = None) -> st
     return i18n.t(_type_key(unit), "en", name=name)
 
 
+def ascii_or_not(name: str, lang: str) -> str:
+    """A bare name in English without diacritics when the ``english.diacritics`` setting is
+    off; Vietnamese always keeps them."""
+    return name if lang == "vi" or english_diacritics() else ascii_name(name)
+
+
 def former_place_name(unit: register.Locality, lang: str) -> str:
     """A unit abolished by the 2025 merger: "former Diễn Châu district" / "huyện Diễn Châu
     (cũ)"."""
@@ -223,6 +229,15 @@ def provenance_note(provenance: dict, lang: str) -> dict:
     return note(i18n.t("notes.provenance", lang, data=provenance["inputs"][:12],
                        methodology=method["id"], methodology_checksum=(method["checksum"] or "")[:12],
                        version=provenance["parbrief"], parameters=params))
+
+
+def chart_source(ds, codes: set[str], period: Quarter, method, lang: str) -> str:
+    """The "Nguồn:/Source:" line drawn inside a chart: the data's sources for these units in
+    this quarter, and the methodology."""
+    found = source_lines(ds, codes, {str(period)})
+    sources = "; ".join(found[:2]) + ("; …" if len(found) > 2 else "") if found else \
+        i18n.t("chart_text.source_default", lang, quarter=period.label(lang))
+    return i18n.t("chart_text.source", lang, sources=sources, methodology=method.id)
 
 
 def unit_list(units: list[register.Locality]) -> str:
