@@ -571,6 +571,12 @@ def summary_data(b: Briefing) -> dict:
                             "en": classification_label(own, b.methodology, "en")}
                            if b.reported else None),
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
+        # what the site's province page lists beside the rank
+        "headline": {lang: headline_text(b, lang) for lang in i18n.LANGS},
+        "name": {lang: sentence_case(_house_name(b, lang)) for lang in i18n.LANGS},
+        "index_change": number_or_none(own.get("index_change")),
+        "rank_change": number_or_none(own.get("rank_change")),
+        "class_step": (b.news.class_step if b.news and b.reported else None),
         "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,
     }

@@ -30,10 +30,6 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 from parbrief.core import formatting, i18n
 
 FONT = "DejaVu Sans"
-# Print size: the newsroom PNG is rasterised at this many pixels per inch from the SVG; a chart
-# is WIDTH inches wide, so its PNG is WIDTH * PNG_PPI = 2,450 px wide (two newspaper columns
-# and more at 300 ppi).
-PNG_PPI = 350
 WIDTH = 7.0  # inches
 TITLE_IN = 0.62  # inches above the plot for the title (two lines)
 SOURCE_IN = 0.34  # inches below everything for the source line
@@ -71,6 +67,10 @@ SERIES_STYLES = (
 CLASS_RAMP = ("#123d6b", "#2f6fae", "#6e9fcf", "#a9c5e3", "#d9e5f2")
 RISE = "#2b6e3f"  # dark green
 FALL = "#e6a19b"  # light red
+# Every colour the charts use (the newsroom PNG's palette is built from these).
+PALETTE = (INK, DARK, MUTED, LIGHT, ACCENT, BAR, *(s["color"] for s in SERIES_STYLES),
+           *CLASS_RAMP, RISE, FALL, "#b35a52", "#6b7a8f", "#2f4f6f", "#888888", "#444444",
+           "#666666", "#eeeeee", "#bbbbbb", "#f0f0f0", "#555555")
 
 
 def _axis_number(lang: str, decimals: int = 0, suffix: str = "") -> FuncFormatter:
@@ -404,7 +404,7 @@ def by_group(groups: list[str], values: list[list[float]], lang: str, *, title: 
 
 __all__ = [
     "FONT",
-    "PNG_PPI",
+    "PALETTE",
     "by_group",
     "class_distribution",
     "movers",

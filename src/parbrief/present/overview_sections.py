@@ -512,6 +512,16 @@ def overview_summary_data(o) -> dict:
         "rank_of": len(s) if len(s) else None,
         "classification": None,
         "lead": {lang: overview_lead_text(o, lang) for lang in i18n.LANGS},
+        # what the site's national page lists for the province
+        "headline": {lang: overview_headline_text(o, lang) for lang in i18n.LANGS},
+        "name": {lang: sentence_case(_ov_where(o, lang)) for lang in i18n.LANGS},
+        "total": len(_ov_units(o)),
+        "first": ({lang: _ov_names(_top_bottom(o)[0], o, lang) for lang in i18n.LANGS}
+                  if len(s) else None),
+        "last": ({lang: _ov_names(_top_bottom(o)[1], o, lang) for lang in i18n.LANGS}
+                 if len(s) else None),
+        "class_up": len(o.news.class_up) if o.news is not None and len(s) else None,
+        "class_down": len(o.news.class_down) if o.news is not None and len(s) else None,
         "inputs": o.provenance["inputs"],
         "parbrief_version": __version__,
     }

@@ -386,7 +386,7 @@ def run_job(spec: JobSpec) -> dict:
         from parbrief.publish import render
 
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
-                             renderer_for(spec.renderer))
+                             renderer_for(spec.renderer), site=True)
         (out / f"{job.stem}.ipynb").write_bytes(nbformat.writes(published).encode("utf-8"))
         manifest = dict(spec.manifest)
         manifest["summary"] = summary_of(nb)
