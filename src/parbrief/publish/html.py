@@ -53,6 +53,7 @@ def keep_together(text) -> str:
 
 
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
+_XMLNS = re.compile(r'\s+xmlns(?::xlink)?="[^"]*"')
 
 
 def inline_svg(block: dict, prefix: str) -> str:
@@ -62,6 +63,10 @@ def inline_svg(block: dict, prefix: str) -> str:
     from html import escape
 
     svg = block["svg"]
+    svg = svg[svg.find("<svg"):] if "<svg" in svg else svg  # no XML prolog inside HTML
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
+    # the HTML parser puts <svg> and xlink:href in their namespaces itself
+    svg = _XMLNS.sub("", svg, count=2)
     ids = set(_SVG_ID.findall(svg))
     for old in sorted(ids, key=len, reverse=True):
         svg = svg.replace(f'id="{old}"', f'id="{prefix}{old}"') \

@@ -151,7 +151,11 @@ def xlsx_bytes(headers: list[str], rows: list[list], title: str = "") -> bytes:
     bold = Font(bold=True)
     start = 1
     if title:
-        ws.cell(row=1, column=1, value=neutralise(title)).font = bold
+        head = ws.cell(row=1, column=1)
+        head.value = neutralise(title)
+        head.data_type = "s"
+        head.font = bold
+        head.quotePrefix = head.value.startswith("'")
         start = 3
     for j, h in enumerate(headers, 1):
         c = ws.cell(row=start, column=j)
