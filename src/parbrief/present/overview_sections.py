@@ -516,9 +516,11 @@ def overview_summary_data(o) -> dict:
         "headline": {lang: overview_headline_text(o, lang) for lang in i18n.LANGS},
         "name": {lang: sentence_case(_ov_where(o, lang)) for lang in i18n.LANGS},
         "total": len(_ov_units(o)),
-        "first": ({lang: _ov_names(_top_bottom(o)[0], o, lang) for lang in i18n.LANGS}
+        "first": ({lang: sentence_case(_ov_names(_top_bottom(o)[0], o, lang))
+                   for lang in i18n.LANGS}
                   if len(s) else None),
-        "last": ({lang: _ov_names(_top_bottom(o)[1], o, lang) for lang in i18n.LANGS}
+        "last": ({lang: sentence_case(_ov_names(_top_bottom(o)[1], o, lang))
+                  for lang in i18n.LANGS}
                  if len(s) else None),
         "class_up": len(o.news.class_up) if o.news is not None and len(s) else None,
         "class_down": len(o.news.class_down) if o.news is not None and len(s) else None,
