@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     print(f"what a typical briefing weighs ({median_name}):")
     for kind, n in typical["kinds"].most_common():
         print(f"  {kind:12s} {n / 1024:8.1f} KiB")
-    print(f"largest briefings:")
+    print("largest briefings:")
     for name, v in sorted(briefings.items(), key=lambda kv: -kv[1]["bytes"])[:args.top]:
         print(f"  {v['bytes'] / mb:.3f} MiB  {name}")
     print("largest files:")

@@ -84,8 +84,9 @@ def test_every_link_of_the_site_resolves_without_console_errors(browser, small_b
     for html in pages:
         page = browser.new_page(viewport=viewport)
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m, errors=errors: errors.append(m.text)
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.goto(html.as_uri())
         page.wait_for_load_state("load")
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
