@@ -212,3 +212,48 @@ def test_a_briefing_is_run_again_when_an_earlier_quarter_of_its_peers_changes(tm
         != before_index
     after = briefing.job_fingerprint("briefing", params, load_validated(str(data)))
     assert after != before
+
+
+def test_hostile_labels_of_a_methodology_never_reach_a_csv_as_formulas(tmp_path):
+    """A methodology whose area is named =HYPERLINK(...) and whose classes are "=1+2" and
+    "@SUM(1+1)": the score table and a briefing's pack write them as text."""
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from parbrief.cli import app
+    from parbrief.publish import newsroom
+
+    source = ROOT / "src" / "parbrief" / "resources" / "methodologies" / "par-commune.yaml"
+    text = source.read_text(encoding="utf-8")
+    text = text.replace('en: "Direction and administration of PAR"',
+                        'en: "=HYPERLINK(\\"http://example.invalid\\",\\"Bấm vào đây\\")"')
+    # (its appraisal points are keyed to par-commune: without them every index is lower)
+    text = text.replace('label: {vi: "Trung bình", en: "Average"}', 'label: {vi: "@SUM(1+1)", en: "=1+2"}')
+    text = text.replace('label: {vi: "Yếu", en: "Weak"}', 'label: {vi: "-2+3", en: "+4"}')
+    text = text.replace("id: par-commune", "id: hostile", 1)
+    hostile = tmp_path / "hostile.yaml"
+    hostile.write_text(text, encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    result = CliRunner().invoke(app, ["score", "--data", SAMPLE, "--methodology", str(hostile),
+                                      "--period", Q, "--parent", "40", "--level", "commune",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    labels = {r["classification"] for r in rows} | {r["classification_vi"] for r in rows}
+    assert {"'=1+2", "'@SUM(1+1)", "'+4", "'-2+3"} <= labels
+    assert not [v for r in rows for v in r.values() if v[:1] in "=+-@" and
+                not v.lstrip("-").replace(".", "").isdigit()]
+    b = briefing.prepare("17266", Q, SAMPLE, str(hostile))
+    found = [blk for name in ("scorecard", "peers") for blk in getattr(sections, name)(b, "en")]
+    files = newsroom.newsroom_files(found, "en")
+    for name, data in files.items():
+        if name.endswith(".csv"):
+            for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))):
+                for cell in row:
+                    assert cell[:1] not in ("=", "+", "@") or cell.startswith("'"), (name, cell)
+                    assert not cell.startswith("-") or \
+                        cell.lstrip("-").replace(".", "").isdigit(), (name, cell)
+    assert any('\'=HYPERLINK' in d.decode("utf-8-sig") for n, d in files.items()
+               if n.endswith(".csv"))

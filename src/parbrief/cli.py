@@ -89,6 +89,14 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
     except ParbriefError as e:
         _fail(e)
     out.parent.mkdir(parents=True, exist_ok=True)
+    import pandas as pd
+
+    from parbrief.publish.newsroom import neutralise
+
+    # a name or a class label can never run as a formula when the CSV is opened in Excel
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = [neutralise(v) if isinstance(v, str) else v for v in table[column]]
     table.to_csv(out, index=False, lineterminator="\n")
     typer.echo(f"{len(table)} localities scored under {method.id} for {quarter}: {out}")
 
