@@ -104,7 +104,9 @@ def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
                 files[name] = _png_as_svg(block["png"])
             else:
                 raise RenderError(f"chart {block.get('name')!r} has neither an SVG nor a PNG")
-            out.append(f"#chart({_content_or_none(block.get('title'))}, {typst_str(name)}, "
+            # a chart that draws its own title (and source) needs no caption above it
+            caption = None if block.get("framed") else block.get("title")
+            out.append(f"#chart({_content_or_none(caption)}, {typst_str(name)}, "
                        f"{typst_str(block.get('alt') or block.get('title') or '')})")
         out.append("")
     return "\n".join(out), files
