@@ -85,7 +85,12 @@ def _signed_points(value: float, lang: str) -> str:
     return sign + formatting.points(abs(value), lang)
 
 
+# a quarter ("Q3 2026", "Quý III/2026") is never broken across lines
+_QUARTER = re.compile(r"\b(Q[1-4]|Quý [IV]+/\d{4}|Quý) (\d{4}|[IV]+/\d{4})")
+
+
 def _wrap(text: str, width: int = 40) -> str:
+    text = _QUARTER.sub(lambda m: f"{m.group(1)}\u00a0{m.group(2)}", text)
     return "\n".join(textwrap.wrap(text, width)) or text
 
 

@@ -164,9 +164,11 @@ FONT_FILES = (("DejaVuSans.ttf", "normal"), ("DejaVuSans-Bold.ttf", "bold"))
 
 def _font_characters() -> str:
     chars = {chr(c) for c in range(0x20, 0x7F)}
-    chars |= {chr(c) for c in range(0xA0, 0x180)}  # Latin-1 and Latin Extended-A
-    chars |= {chr(c) for c in range(0x1EA0, 0x1EFA)}  # Vietnamese precomposed letters
-    chars |= set("ƠơƯư–—−…·•°’‘“”×→▲▼●\u202f\u2009")
+    # Vietnamese letters: those of Latin-1 and Latin Extended-A/B it uses, then the
+    # precomposed block
+    chars |= set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúýĂăĐđĨĩŨũƠơƯư")
+    chars |= {chr(c) for c in range(0x1EA0, 0x1EFA)}
+    chars |= set("\u00a0\u202f\u2009–—−…·•°’‘“”×→▲▼●%")
     return "".join(sorted(chars))
 
 
