@@ -257,3 +257,10 @@ def test_hostile_labels_of_a_methodology_never_reach_a_csv_as_formulas(tmp_path)
                         cell.lstrip("-").replace(".", "").isdigit(), (name, cell)
     assert any('\'=HYPERLINK' in d.decode("utf-8-sig") for n, d in files.items()
                if n.endswith(".csv"))
+
+
+def test_card_labels_are_distinct_in_both_languages(que_phong):
+    """A rate and a count are never labelled alike ("Records resolved on time" twice)."""
+    for lang in ("vi", "en"):
+        labels = [t["label"] for t in sections.key_figures(que_phong, lang)[1]["items"]]
+        assert len(labels) == len(set(labels)), labels
