@@ -294,8 +294,10 @@ def test_small_batch_produces_every_report_and_says_where(small_batch):
     page = index.read_text(encoding="utf-8")
     assert 'href="nghe-an/index.html"' in page  # the national page links the province page
     province = (small_batch.output / PERIOD / "nghe-an" / "index.html").read_text("utf-8")
-    for stem in statuses(result):
-        assert f'href="{stem}.vi.html"' in province and f'href="{stem}.en.pdf"' in province
+    for stem in statuses(result):  # its pages and PDF, the other language's page
+        assert f'href="{stem}.vi.html"' in province and f'href="{stem}.vi.pdf"' in province
+        assert f'href="{stem}.en.html"' in province
+    assert 'href="nghe-an/index.en.html"' in (index.parent / "index.en.html").read_text("utf-8")
 
 
 @pytest.mark.slow

@@ -190,7 +190,7 @@ def font_css() -> str:
         options.name_IDs = ["*"]  # the family name and the licence travel with the font
         options.notdef_outline = True
         options.drop_tables += ["FFTM"]
-        font = TTFont(folder / file)
+        font = TTFont(folder / file, recalcTimestamp=False)  # same bytes every time
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=_font_characters())
         subsetter.subset(font)
