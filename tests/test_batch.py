@@ -293,8 +293,12 @@ def test_small_batch_produces_every_report_and_says_where(small_batch):
         f"reports: {os.path.relpath(index)}" in small_batch.printed
     assert "4 jobs: 4 ok, 0 skipped (up to date), 0 failed" in small_batch.printed
     page = index.read_text(encoding="utf-8")
-    for stem in statuses(result):
-        assert f'href="nghe-an/{stem}.vi.html"' in page and f'href="nghe-an/{stem}.en.pdf"' in page
+    assert 'href="nghe-an/index.html"' in page  # the national page links the province page
+    province = (small_batch.output / PERIOD / "nghe-an" / "index.html").read_text("utf-8")
+    for stem in statuses(result):  # its pages and PDF, the other language's page
+        assert f'href="{stem}.vi.html"' in province and f'href="{stem}.vi.pdf"' in province
+        assert f'href="{stem}.en.html"' in province
+    assert 'href="nghe-an/index.en.html"' in (index.parent / "index.en.html").read_text("utf-8")
 
 
 @pytest.mark.slow
@@ -358,7 +362,7 @@ def test_manifest_records_provenance_without_absolute_paths(small_batch):
 @pytest.mark.slow
 def test_a_second_run_skips_everything(small_batch):
     before = {p: p.stat().st_mtime_ns for p in small_batch.output.rglob("*.html")
-              if p.name != "index.html"}
+              if not p.name.startswith("index.")}
     result = run_batch(small_batch.params, workers=2, progress=False, echo=False)
     assert set(statuses(result).values()) == {"skipped"}
     assert result.exit_code == 0
@@ -463,7 +467,7 @@ def test_a_failing_job_is_reported_and_never_replaces_the_last_good_report(tmp_p
     assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in nb.cells)
     assert f"In [{cell}]" in nb.cells[0].source
     assert str(project) not in json.dumps(nb.metadata)
-    index = (project / "reports" / PERIOD / "index.html").read_text(encoding="utf-8")
+    index = (project / "reports" / PERIOD / "nghe-an" / "index.html").read_text(encoding="utf-8")
     assert "Phường Thành Vinh" in index  # listed, without links
 
     # 2. fixed: only the failed job runs again
@@ -484,8 +488,8 @@ def test_a_failing_job_is_reported_and_never_replaces_the_last_good_report(tmp_p
                      re.MULTILINE)
     assert {p.name: sha256(p) for p in folder.rglob("briefing-16681-*") if p.is_file()} == good
     assert failed.exists()
-    index = (project / "reports" / PERIOD / "index.html").read_text(encoding="utf-8")
-    assert 'href="nghe-an/briefing-16681-phuong-thanh-vinh.vi.html"' in index
+    index = (project / "reports" / PERIOD / "nghe-an" / "index.html").read_text(encoding="utf-8")
+    assert 'href="briefing-16681-phuong-thanh-vinh.vi.html"' in index
 
 
 @pytest.mark.slow

@@ -79,26 +79,46 @@ def test_charts_are_deterministic_byte_for_byte():
     assert b"tIME" not in render.png_bytes(a)  # no PNG time chunk
 
 
-def test_chart_blocks_carry_svg_and_a_150_dpi_png_with_vietnamese_names():
+def test_chart_blocks_carry_svg_with_real_text_and_a_print_size_png():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         block = charts.peers(["1. Xã Tân Kỳ", "2. Phường Đô Lương"], [92.62, 80.1], "vi",
-                             highlight=0, title="Xếp hạng", alt="Biểu đồ")
+                             highlight=0, title="Xếp hạng Chỉ số CCHC",
+                             alt="Biểu đồ", source="Nguồn: Sở Nội vụ tỉnh Nghệ An")
     # a glyph DejaVu Sans lacked would be drawn as a box, with this warning
     assert not [w for w in caught if "missing from font" in str(w.message)]
-    assert set(block) == {"kind", "name", "title", "alt", "svg", "png"}
+    assert set(block) == {"kind", "name", "title", "alt", "svg", "png", "framed"}
     assert block["kind"] == "chart" and block["name"] == "peers"
     assert block["svg"].startswith("<svg")  # inline SVG: no XML prolog
-    # text is drawn as DejaVu Sans glyph paths and each text element is kept as a comment
-    assert "<!-- 1. Xã Tân Kỳ -->" in block["svg"]
-    assert "<!-- 2. Phường Đô Lương -->" in block["svg"]
-    assert "<!-- 92,62 -->" in block["svg"]
-    assert 'id="DejaVuSans-' in block["svg"] and 'id="DejaVuSans-Bold-' in block["svg"]
+    # text is text, in the named font: editable, searchable, and the page can embed the font
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", block["svg"])
+    assert {"1. Xã Tân Kỳ", "2. Phường Đô Lương", "92,62", "Xếp hạng Chỉ số CCHC",
+            "Nguồn: Sở Nội vụ tỉnh Nghệ An"} <= set(texts)
+    assert "font-family: 'DejaVu Sans'" in block["svg"]
+    assert 'id="DejaVuSans-' not in block["svg"]  # no glyph outlines
+    assert "<metadata>" not in block["svg"] and "\n " not in block["svg"]
     png = render.png_bytes(block)  # rasterised from the SVG
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
-    assert width == round(charts.WIDTH * charts.PNG_DPI)
+    assert width == round(charts.WIDTH * render.PNG_PPI) >= 2400
     json.dumps(block)
+
+
+def test_charts_read_in_grayscale():
+    """Series and classes differ in lightness, not only in hue: the trend's index line is the
+    darkest, and no two series or classes share a grey level."""
+    def grey(hex_colour):
+        r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    levels = [grey(s["color"]) for s in charts.SERIES_STYLES]
+    assert levels[0] == min(levels)
+    assert min(abs(a - b) for i, a in enumerate(levels) for b in levels[i + 1:]) > 15
+    assert len({s["linestyle"] for s in charts.SERIES_STYLES}) == len(charts.SERIES_STYLES)
+    assert len({s["marker"] for s in charts.SERIES_STYLES}) == len(charts.SERIES_STYLES)
+    ramp = [grey(c) for c in charts.CLASS_RAMP]
+    assert ramp == sorted(ramp) and min(b - a for a, b in zip(ramp, ramp[1:])) > 15
+    assert grey(charts.RISE) < grey(charts.FALL) - 60
 
 
 def test_charts_leave_no_global_matplotlib_state():
@@ -172,7 +192,8 @@ def test_briefing_sections_in_order_with_the_index_and_rank_of_the_score_table(t
     index, rank, of = float(b.own["index"]), int(b.own["rank"]), int(b.own["rank_of"])
     assert b.reported and of == 129  # Xã Bình Chuẩn did not report
     expected = {
-        "headline": ["heading", "lead"],
+        "headline": ["heading", "paragraph", "lead"],
+        "rank_history": ["heading", "table", "note"],
         "key_figures": ["heading", "figures", "note", "table"],
         "scorecard": ["heading", "chart", "table", "paragraph"],
         "trend": ["heading", "chart", "table", "paragraph"],
@@ -184,7 +205,7 @@ def test_briefing_sections_in_order_with_the_index_and_rank_of_the_score_table(t
             assert _kinds(got[name]) == kinds, (lang, name)
         assert got["headline"][0] == {"kind": "heading", "level": 1,
                                       "text": "Xã Tân Kỳ: Chỉ số CCHC Quý III/2026" if lang == "vi"
-                                      else "Xã Tân Kỳ: PAR index, Q3 2026"}
+                                      else "Tân Kỳ commune: PAR index, Q3 2026"}
         for blocks in got.values():
             json.dumps(blocks)
         tiles = got["key_figures"][1]["items"]
@@ -215,12 +236,17 @@ def test_numbers_are_written_the_vietnamese_and_the_english_way(tan_ky):
     b = tan_ky
     index, rank, of = float(b.own["index"]), int(b.own["rank"]), int(b.own["rank_of"])
     vi, en = sections.lead_text(b, "vi"), sections.lead_text(b, "en")
-    assert vi.startswith(f"Quý III/2026, Xã Tân Kỳ đạt {_vi(index)} điểm Chỉ số CCHC, "
-                         f"xếp thứ {rank}/{of} xã, phường của tỉnh Nghệ An, xếp loại "
-                         f"{b.own['classification_vi']}; ")
-    assert en.startswith(f"In Q3 2026, Xã Tân Kỳ scored {index:.2f} points on the PAR index, "
-                         f"ranking {i18n.ordinal(rank, 'en')} of {of} communes and wards in "
-                         f"Nghệ An, classified {b.own['classification']}; ")
+    # Tân Kỳ is no extreme of the province: the lead opens on its score, rank and class
+    assert b.news.rise_position is None or b.news.rise_position > 3
+    places = int(b.own["rank_change"])
+    assert places == -1
+    assert vi.startswith(f"Quý III/2026, xã Tân Kỳ đạt {_vi(index)} điểm Chỉ số CCHC; "
+                         f"giảm 1 bậc, xuống thứ {rank}/{of} xã, phường của tỉnh Nghệ An và "
+                         f"xếp loại {b.own['classification_vi']}. ")
+    assert en.startswith(f"Tân Kỳ commune scored {index:.2f} points on the PAR index in Q3 2026, "
+                         f"dropping one place to {i18n.ordinal(rank, 'en')} out of {of} "
+                         f"communes and wards in Nghệ An province and classified as "
+                         f"{b.own['classification'].lower()}. ")
     assert f"{index:.2f}" not in vi and _vi(index) not in en
     change = float(b.own["index_change"])
     word = {"vi": "tăng" if change > 0 else "giảm", "en": "up" if change > 0 else "down"}
@@ -271,15 +297,16 @@ def test_shortcomings_and_data_notes(tan_ky):
 def test_a_script_in_a_name_is_escaped_in_every_section_html(tan_ky):
     from parbrief.present import sections
 
-    unit = dataclasses.replace(tan_ky.locality, name=SCRIPT)
+    unit = dataclasses.replace(tan_ky.locality, name=SCRIPT, short_name=SCRIPT)
     b = dataclasses.replace(tan_ky, locality=unit)
-    for name in ("headline", "key_figures", "scorecard", "shortcomings"):
+    for name in ("headline", "key_figures", "rank_history", "scorecard", "shortcomings"):
         for block in getattr(sections, name)(b, "vi"):
             html = display.bundle(block).get("text/html", display.block_html(block))
             assert "<script>" not in html
-    lead = display.bundle(sections.headline(b, "en")[1])
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; scored" in lead["text/html"]
-    assert lead[display.BLOCK_MIME]["text"].startswith(f"In Q3 2026, {SCRIPT} scored")
+    lead = display.bundle(sections.headline(b, "en")[2])
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; commune scored" in \
+        lead["text/html"]
+    assert lead[display.BLOCK_MIME]["text"].startswith(f"{SCRIPT} commune scored")
 
 
 @pytest.mark.slow
@@ -305,7 +332,7 @@ def test_a_locality_that_did_not_report():
     b = briefing.prepare("17230", "2026Q3", SAMPLE, "par-commune")
     assert not b.reported
     vi = sections.headline(b, "vi")[1]["text"]
-    assert vi == ("Quý III/2026, Xã Bình Chuẩn chưa gửi báo cáo số liệu cải cách hành chính nên "
+    assert vi == ("Quý III/2026, xã Bình Chuẩn chưa gửi báo cáo số liệu cải cách hành chính nên "
                   "chưa được chấm điểm, xếp hạng; 129/130 xã, phường của tỉnh Nghệ An đã gửi "
                   "báo cáo.")
     assert _kinds(sections.scorecard(b, "en")) == ["heading", "paragraph"]
@@ -350,10 +377,11 @@ def test_overview_sections():
     got = {lang: {name: getattr(sections, name)(o, lang) for name in sections.OVERVIEW_SECTIONS}
            for lang in ("vi", "en")}
     vi, en = got["vi"], got["en"]
-    assert _kinds(vi["overview_headline"]) == ["heading", "lead"]
-    assert vi["overview_headline"][1]["text"].startswith(
-        "Quý III/2026, 129/130 xã, phường của tỉnh Nghệ An gửi báo cáo; Chỉ số CCHC bình quân "
-        "đạt ")
+    assert _kinds(vi["overview_headline"]) == ["heading", "paragraph", "lead"]
+    assert vi["overview_headline"][2]["text"].startswith(
+        "Quý III/2026, xã Quế Phong có Chỉ số CCHC tăng nhiều nhất trong các xã, phường của "
+        "tỉnh Nghệ An (tăng 8,39 điểm, lên 86,24 điểm, tăng 37 bậc, lên thứ 52), xã Mường Lống "
+        "giảm nhiều nhất (giảm 6,65 điểm, còn 89,75 điểm, giảm 27 bậc, xuống thứ 33).")
     league = en["league_table"][1]
     assert league["name"] == "league-table" and len(league["rows"]) == 129
     top = o.scores.sort_values(["rank", "code"]).iloc[0]
@@ -367,12 +395,14 @@ def test_overview_sections():
     classes = en["class_distribution"][2]["data"]["rows"]
     assert classes[-1][:3] == ["total", None, 129]
     classes = classes[:-1]
+    assert en["class_distribution"][3]["name"] == "class-changes"
     assert sum(r[2] for r in classes) == 129
     # shares shown add up to 100 % (largest remainder)
     assert round(sum(r[3] for r in classes), 2) == 100.0
     assert [r[0] for r in classes] == [band.label["en"] for band in o.methodology.bands]
     assert _kinds(en["biggest_movers"]) == ["heading", "chart", "table"]
-    assert _kinds(en["dot_map"]) == ["heading", "chart", "paragraph"]
+    assert _kinds(en["former_districts"]) == ["heading", "chart", "paragraph"]
+    assert _kinds(en["press_release"])[:2] == ["heading", "paragraph"]
     s = sections.overview_summary_data(o)
     assert s["kind"] == "overview" and s["locality_code"] == "40" and s["rank_of"] == 129
 

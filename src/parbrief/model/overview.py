@@ -9,6 +9,7 @@ import pandas as pd
 
 from parbrief.core.periods import Quarter
 from parbrief.model import lookup, sources
+from parbrief.model import news as news_model
 from parbrief.model.inputs import check_rows, declare_overview, level_for
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
@@ -31,6 +32,8 @@ class Overview:
     previous_metrics: dict
     parameters: dict
     provenance: dict  # what the overview was made from (see ``sources.provenance``)
+    # what is news: movers, class changes, first and last (``model.news``)
+    news: news_model.ProvinceNews | None = None
 
     def class_counts(self, lang: str) -> pd.DataFrame:
         """Localities per class, in the methodology's band order (empty classes included)."""
@@ -87,7 +90,8 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     lookup.check_quarter(ds, q, given)  # a quarter beyond the data is an error, not an overview
     check_rows(inputs, ds, f"the overview of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
-    scores = sources.group_scores(inputs.peers, ds, method)[q].copy()
+    tables = sources.group_scores(inputs.peers, ds, method)
+    scores = tables[q].copy()
     units = inputs.units
     by_code = {u.code: u for u in units}
     if len(scores):
@@ -102,7 +106,8 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
                     scores=scores, not_reported=[u for u in units if u.code not in reported],
                     figures=figures, metrics=met, previous_metrics=prev_met,
                     parameters=parameters,
-                    provenance=sources.provenance(inputs, ds, method, parameters))
+                    provenance=sources.provenance(inputs, ds, method, parameters),
+                    news=news_model.province_news(tables, method, q))
 
 
 __all__ = ["Overview", "prepare"]

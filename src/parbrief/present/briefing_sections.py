@@ -9,15 +9,27 @@ from parbrief.core.catalogue import catalogue
 from parbrief.core.catalogue import label as indicator_label
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.core.rounding import displayed, displayed_share, round_to_total
-from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, Briefing
+from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, TREND_QUARTERS, Briefing
+from parbrief.model.news import UnitNews
 from parbrief.model.sources import peers_of
 from parbrief.present import charts, display
 from parbrief.present.blocks import bullet_list, heading, note, number_or_none, paragraph, table
+from parbrief.present.news_wording import (
+    CHANGE_OPENINGS,
+    briefing_opening,
+    class_clause,
+    lead_history,
+    rank_clause,
+    rank_text,
+    sentence_case,
+)
+from parbrief.present.news_wording import headline_text as news_headline
 from parbrief.present.wording import (
     COUNT_PAIRS,
     cell_change,
     change_points,
     change_pp,
+    chart_source,
     classification_label,
     colophon,
     difference,
@@ -29,6 +41,7 @@ from parbrief.present.wording import (
     name_in_text,
     peer_group_phrase,
     people_committee,
+    place_name,
     quarter_cell,
     quarter_text,
     quarter_tick,
@@ -101,41 +114,125 @@ def _changes_text(c: dict, lang: str) -> str:
                   year=year_text)
 
 
+def _house_name(b: Briefing, lang: str) -> str:
+    return place_name(b.locality, lang)
+
+
 def lead_text(b: Briefing, lang: str) -> str:
-    """The lead paragraph a newspaper prints, e.g. "Quý III/2026, Xã Tân Kỳ đạt 92,62 điểm
-    Chỉ số CCHC, xếp thứ 3/130 xã, phường của tỉnh Nghệ An, xếp loại Xuất sắc; tăng 1,25 điểm
-    so với quý trước và 3,10 điểm so với cùng kỳ năm trước." """
+    """The lead paragraph a newspaper prints, opening on the news (rules:
+    ``resources/news.yaml``), e.g. "Quế Phong commune posted the largest rise among the
+    communes and wards in Nghệ An province on the PAR index in Q3 2026, gaining 8.39 points
+    to 86.24, climbing 37 places to 52nd out of 129 and moving up from fair to good." Then the
+    comparison with the same quarter last year, the rank in earlier quarters, and whether an
+    earlier index is reconstructed from pre-merger units."""
     i18n.check_lang(lang)
     unit, q = b.locality, b.period
     quarter = q.label(lang)
     group = peer_group_phrase(unit, q, lang)
+    name = _house_name(b, lang)
     if not b.reported:
-        return i18n.t("lead.not_reported", lang, quarter=quarter, name=unit.name,
-                      reported=formatting.integer(len(b.scores), lang),
-                      total=formatting.integer(len(peers_of(unit, q)), lang), peer_group=group)
+        return sentence_case(i18n.t(
+            "lead.not_reported", lang, quarter=quarter, name=name,
+            reported=formatting.integer(len(b.scores), lang),
+            total=formatting.integer(len(peers_of(unit, q)), lang), peer_group=group))
+    news = b.news or UnitNews(movement={})
+    opening = briefing_opening(news)
+    c = _comparisons(b)
     rank, of = int(b.own["rank"]), int(b.own["rank_of"])
     tied = int((b.scores["rank"] == rank).sum()) > 1
-    rank_phrase = i18n.t("lead.rank_tied" if tied else "lead.rank", lang,
-                         rank=formatting.integer(rank, lang), ordinal=i18n.ordinal(rank, lang),
-                         of=formatting.integer(of, lang))
-    c = _comparisons(b)
-    text = i18n.t("lead.reported", lang, quarter=quarter, name=unit.name,
-                  index=formatting.points(b.own["index"], lang),
-                  index_name=index_label(b.methodology, lang), rank_phrase=rank_phrase,
-                  peer_group=group, classification=classification_label(b.own, b.methodology, lang),
-                  changes=_changes_text(c, lang))
+    index = formatting.points(b.own["index"], lang)
+    values = {"name": name, "peer_group": group, "index_name": index_label(b.methodology, lang),
+              "quarter": quarter, "index": index, "position": ""}
+    if opening in CHANGE_OPENINGS:
+        values["change"] = formatting.points(abs(news.index_change), lang)
+        if opening in ("rise", "fall"):
+            position = news.rise_position if opening == "rise" else news.fall_position
+            key = f"news.position.{position}"
+            values["position"] = i18n.t(key, lang) if key in i18n.catalogue(lang) \
+                else i18n.ordinal(position, lang)
+    clauses = []
+    if opening not in ("first", "first_tied") or (news.rank_change or 0) > 0:
+        ranked = rank_text(rank, of, lang, tied=tied,
+                           peer_group=group if opening == "score" else None)
+        clauses.append(rank_clause(news, ranked, lang))
+    clauses.append(class_clause(news, classification_label(b.own, b.methodology, lang), lang))
+    sentences = [sentence_case(i18n.t("news.lead", lang, opening=i18n.t(
+        f"news.opening.{opening}", lang, **values), clauses=i18n.join(clauses, lang)))]
+    if opening in CHANGE_OPENINGS:
+        if c["year"] is not None:
+            sentences.append(i18n.t(f"news.year.{_direction(c['year'])}", lang,
+                                    value=formatting.points(abs(c["year"]), lang)))
+    elif c["prev"] is not None or c["year"] is not None:
+        sentences.append(i18n.t("news.changes", lang, changes=_changes_text(c, lang)))
+    history = lead_history(news, q, lang)
+    if history:
+        sentences.append(history)
     which = [k for k in ("prev", "year") if c[k] is not None and c[f"{k}_reconstructed"]]
     if which:
         key = "both" if len(which) == 2 else which[0]
-        text += " " + i18n.t(f"lead.reconstructed.{key}", lang, merger=merger_date(lang))
-    return text
+        sentences.append(i18n.t(f"lead.reconstructed.{key}", lang, merger=merger_date(lang)))
+    return " ".join(sentences)
+
+
+def headline_text(b: Briefing, lang: str) -> str:
+    """The news headline above the lead ("Quế Phong commune posts the largest rise in Nghệ An
+    province, climbs 37 places, moves up to good"); empty for a unit that did not report."""
+    if not b.reported:
+        return ""
+    news = b.news or UnitNews(movement={})
+    parent = b.parent
+    where = place_name(parent, lang) if parent else i18n.t("lead.nationwide", lang)
+    rank = rank_text(int(b.own["rank"]), int(b.own["rank_of"]), lang)
+    return news_headline(news, briefing_opening(news), name=_house_name(b, lang), where=where,
+                         index_name=index_label(b.methodology, lang), rank=rank,
+                         current_class=classification_label(b.own, b.methodology, lang),
+                         lang=lang)
 
 
 def headline(b: Briefing, lang: str) -> list[dict]:
-    """Title (locality and quarter) and the lead paragraph."""
-    title = i18n.t("headline.title", lang, name=b.locality.name, quarter=b.period.label(lang),
-                   index_name=index_label(b.methodology, lang))
-    return [heading(title, 1), {"kind": "lead", "text": lead_text(b, lang)}]
+    """Title (locality and quarter), the news headline and the lead paragraph."""
+    title = i18n.t("headline.title", lang, name=sentence_case(_house_name(b, lang)),
+                   quarter=b.period.label(lang), index_name=index_label(b.methodology, lang))
+    blocks = [heading(title, 1)]
+    news_line = headline_text(b, lang)
+    if news_line:
+        blocks.append({"kind": "paragraph", "role": "headline", "text": news_line})
+    return blocks + [{"kind": "lead", "text": lead_text(b, lang)}]
+
+
+def rank_history(b: Briefing, lang: str) -> list[dict]:
+    """Rank over the last quarters and the same quarter of earlier years: index, rank, class."""
+    title = i18n.t("news.history_title", lang)
+    name = sentence_case(_house_name(b, lang))
+    history = (b.news.history if b.news else []) or []
+    shown = [p for p in history if p.rank is not None or p.period == b.period]
+    blocks = [heading(title)]
+    if len([p for p in shown if p.rank is not None]) < 2:
+        blocks.append(paragraph(i18n.t("news.history_none", lang, name=name)))
+    if shown and len([p for p in shown if p.rank is not None]) >= 1:
+        first, last = shown[0].period.label(lang), shown[-1].period.label(lang)
+        rows, data = [], []
+        for p in reversed(shown):  # newest first, as a league table is read
+            label = (p.classification or {}).get(lang) if p.classification else None
+            rows.append([p.period.label(lang), formatting.points(p.index, lang),
+                         formatting.rank(p.rank, p.rank_of, lang) if p.rank is not None
+                         else i18n.t("news.history_not_reported", lang),
+                         label or formatting.MISSING[lang]])
+            data.append([str(p.period), p.index, p.rank, p.rank_of, label])
+        blocks.append(table(
+            "rank-history", i18n.t("news.history_table_title", lang, name=name, first=first,
+                                   last=last),
+            [i18n.t("news.history_col_quarter", lang), index_label(b.methodology, lang),
+             i18n.t("news.history_col_rank", lang), i18n.t("peers.col_class", lang)],
+            rows, data_columns=["period", "index", "rank", "rank_of", "classification"],
+            data_rows=data, highlight=0))
+    earliest = min((p.period for p in history), default=b.period)
+    if b.locality.register == register.REG_2025 and \
+            b.period.previous(TREND_QUARTERS - 1) < MERGER_QUARTER <= earliest:
+        blocks.append(note(i18n.t("news.history_merger", lang, name=name,
+                                  merger=merger_date(lang),
+                                  first=MERGER_QUARTER.label(lang))))
+    return blocks
 
 
 def _pair(figures: dict, part: str, whole: str, lang: str) -> str:
@@ -353,7 +450,8 @@ def scorecard(b: Briefing, lang: str) -> list[dict]:
                                  for n, p, m in zip(names, points, maxima)))
     blocks.append(charts.scorecard(
         names, points, maxima, lang,
-        title=i18n.t("scorecard.chart_title", lang, name=name, quarter=quarter), alt=alt))
+        title=i18n.t("scorecard.chart_title", lang, name=name, quarter=quarter), alt=alt,
+        source=chart_source(b.dataset, {b.locality.code}, b.period, method, lang)))
     rows = [[a["name"], formatting.points(a["points"], lang), formatting.number(a["max"], lang),
              formatting.percent(a["share"], lang)] for a in by_area]
     data = [[a["id"], a["name"], a["points"], a["max"], a["share"]] for a in by_area]
@@ -417,7 +515,8 @@ def trend(b: Briefing, lang: str) -> list[dict]:
         [quarter_tick(q, lang) for q in quarters], series, reconstructed, lang, merger_at=merger_at,
         merger_label=i18n.t("chart.merger", lang, date=merger_date(lang)),
         title=i18n.t("trend.chart_title", lang, name=name, first=first, last=last),
-        alt=alt))
+        alt=alt, source=chart_source(b.dataset, {b.locality.code}, b.period, b.methodology,
+                                     lang)))
     cols = [i18n.t("trend.col_quarter", lang), index_title] + \
         [METRICS[m].labels[lang] for m in TREND_METRICS] + [i18n.t("trend.col_note", lang)]
     rows, data = [], []
@@ -495,7 +594,9 @@ def peers(b: Briefing, lang: str) -> list[dict]:
                                  for label, v in zip(labels, values) if v is not None))
     title = i18n.t("peers.chart_title_excerpt" if excerpt else "peers.chart_title", lang,
                    index_name=index_name, units=group, quarter=quarter)
-    blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt))
+    blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt,
+                               source=chart_source(b.dataset, set(scores.code), q,
+                                                   b.methodology, lang)))
     data = [[int(r["rank"]), r["code"], r["name"], number_or_none(r["index"]),
              r["classification_vi"] if lang == "vi" else r["classification"],
              number_or_none(r.get("index_change")), number_or_none(r.get("rank_change"))]
@@ -597,6 +698,12 @@ def summary_data(b: Briefing) -> dict:
                             "en": classification_label(own, b.methodology, "en")}
                            if b.reported else None),
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
+        # what the site's province page lists beside the rank
+        "headline": {lang: headline_text(b, lang) for lang in i18n.LANGS},
+        "name": {lang: sentence_case(_house_name(b, lang)) for lang in i18n.LANGS},
+        "index_change": number_or_none(own.get("index_change")),
+        "rank_change": number_or_none(own.get("rank_change")),
+        "class_step": (b.news.class_step if b.news and b.reported else None),
         "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,
         # the committee edition's subject line ("Kết quả Chỉ số cải cách hành chính quý III/2026

@@ -11,7 +11,7 @@ from babel.dates import format_date
 
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import catalogue
-from parbrief.core.names import slug
+from parbrief.core.names import ascii_name, slug
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.core.rounding import displayed_difference
 from parbrief.model.sources import peers_of
@@ -89,9 +89,57 @@ def people_committee(unit: register.Locality, lang: str) -> str:
     return i18n.t("words.people_committee", lang, unit=name_in_text(unit, lang))
 
 
-def place_name_en(unit: register.Locality) -> str:
-    """"Nghệ An"."""
-    return unit.short_name or unit.name
+def english_diacritics() -> bool:
+    """Whether English names keep their diacritics (``english.diacritics`` in the news rules,
+    ``resources/news.yaml``; on by default)."""
+    from parbrief.model.news import rules
+
+    return bool(rules().get("english", {}).get("diacritics", True))
+
+
+def _type_key(unit: register.Locality) -> str:
+    key = f"names.{unit.level}.{slug(unit.unit_type).replace('-', '_') or 'other'}"
+    return key if key in i18n.catalogue("en") else f"names.{unit.level}.other" \
+        if f"names.{unit.level}.other" in i18n.catalogue("en") else "names.other"
+
+
+def place_name_en(unit: register.Locality, diacritics: bool | None = None) -> str:
+    """The English desk's form: the name, then what it is, without the unit word in front:
+    "Tân Châu commune", "Nghệ An province", "Vinh city"; "Tan Chau commune" when
+    ``diacritics`` is off (default: the ``english.diacritics`` setting)."""
+    name = unit.short_name or unit.name
+    if not (english_diacritics() if diacritics is None else diacritics):
+        name = ascii_name(name)
+    return i18n.t(_type_key(unit), "en", name=name)
+
+
+def ascii_or_not(name: str, lang: str) -> str:
+    """A bare name in English without diacritics when the ``english.diacritics`` setting is
+    off; Vietnamese always keeps them."""
+    return name if lang == "vi" or english_diacritics() else ascii_name(name)
+
+
+def former_place_name(unit: register.Locality, lang: str) -> str:
+    """A unit abolished by the 2025 merger: "former Diễn Châu district" / "huyện Diễn Châu
+    (cũ)"."""
+    return i18n.t("names.former", lang, name=place_name(unit, lang))
+
+
+def name_of(code: str, period: Quarter, lang: str, fallback: str = "") -> str:
+    """The house-style name of the unit ``code`` in ``period`` (a table row's unit)."""
+    try:
+        return place_name(register.get(code, period), lang)
+    except Exception:  # noqa: BLE001 - a unit the register does not know keeps its own name
+        return fallback or str(code)
+
+
+def class_in_text(label: str, lang: str) -> str:
+    """A class label inside a sentence: English running text lower-cases it as the press
+    does ("classified as excellent", "group A"); Vietnamese keeps it ("xếp loại Xuất sắc")."""
+    label = str(label)
+    if lang == "en" and len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def parent_phrase(parent: register.Locality | None, lang: str) -> str:
@@ -252,6 +300,15 @@ def colophon(provenance: dict, method, lang: str) -> dict:
                        methodology=method.title[lang],
                        methodology_version=provenance["methodology"]["version"],
                        version=provenance["parbrief"]))
+
+
+def chart_source(ds, codes: set[str], period: Quarter, method, lang: str) -> str:
+    """The "Nguồn:/Source:" line drawn inside a chart: the data's sources for these units in
+    this quarter, and the methodology."""
+    found = source_lines(ds, codes, {str(period)}, lang)
+    sources = "; ".join(found[:2]) + ("; …" if len(found) > 2 else "") if found else \
+        i18n.t("chart_text.source_default", lang, quarter=period.label(lang))
+    return i18n.t("chart_text.source", lang, sources=sources, methodology=method.title[lang])
 
 
 def unit_list(units: list[register.Locality], lang: str = "vi") -> str:

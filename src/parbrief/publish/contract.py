@@ -265,3 +265,17 @@ def provenance(info: dict | None, lang: str) -> str:
 
 
 TEMPLATES = PACKAGE_ROOT / "resources" / "templates"
+
+
+def numbered_caption(lang: str, what: str, n: int, block: dict) -> str | None:
+    """"Bảng 2. Điểm theo lĩnh vực …" / "Hình 1. …": tables and charts numbered in order (the
+    committee edition, PDF and Word). A chart that draws its own title in the image is given
+    its number only."""
+    from parbrief.core import i18n
+
+    title = block.get("title")
+    if not title:
+        return None
+    if block.get("framed"):
+        return i18n.t(f"committee.{what}_number", lang, n=n)
+    return i18n.t(f"committee.{what}", lang, n=n, title=title)

@@ -27,9 +27,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from parbrief.core import i18n
 from parbrief.publish.committee import Field, Frame, body_blocks, roman
-from parbrief.publish.contract import column_widths, numeric_columns, report_title
+from parbrief.publish.contract import (
+    column_widths,
+    numbered_caption,
+    numeric_columns,
+    report_title,
+)
 
 # What Word calls the documents' font (Liberation Serif has its metrics where it is missing).
 WORD_FONT = "Times New Roman"
@@ -434,10 +438,10 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
             _tiles(doc, list(block.get("items", [])))
         elif kind == "table":
             tables += 1
-            _table(doc, block, _caption(lang, "table", tables, block))
+            _table(doc, block, numbered_caption(lang, "table", tables, block))
         elif kind == "chart":
             charts += 1
-            _chart(doc, block, _caption(lang, "figure", charts, block), png_of(block))
+            _chart(doc, block, numbered_caption(lang, "figure", charts, block), png_of(block))
     if fr is not None:
         _signature(doc, fr)
     props = doc.core_properties
@@ -450,11 +454,6 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
     out = io.BytesIO()
     doc.save(out)
     return reproducible_zip(out.getvalue())
-
-
-def _caption(lang: str, what: str, n: int, block: dict) -> str | None:
-    title = block.get("title")
-    return i18n.t(f"committee.{what}", lang, n=n, title=title) if title else None
 
 
 def reproducible_zip(data: bytes) -> bytes:

@@ -11,12 +11,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from parbrief.core import i18n
 from parbrief.publish.committee import body_blocks, roman
 from parbrief.publish.contract import (
     TEMPLATES,
     RenderError,
     column_widths,
+    numbered_caption,
     numeric_columns,
     report_title,
 )
@@ -143,7 +143,7 @@ def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
             out.append(f"#tiles({tiles})")
         elif kind == "table":
             tables += 1
-            out.append(_typst_table(block, caption_number(lang, "table", tables, block)))
+            out.append(_typst_table(block, numbered_caption(lang, "table", tables, block)))
         elif kind == "chart":
             charts += 1
             name = f"chart-{charts}.svg"
@@ -153,21 +153,13 @@ def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
                 files[name] = _png_as_svg(block["png"])
             else:
                 raise RenderError(f"chart {block.get('name')!r} has neither an SVG nor a PNG")
-            caption = caption_number(lang, "figure", charts, block)
+            caption = numbered_caption(lang, "figure", charts, block)
             out.append(f"#chart({_content_or_none(caption)}, {typst_str(name)}, "
                        f"{typst_str(block.get('alt') or block.get('title') or '')})")
         out.append("")
     if fr is not None:
         out += signature_source(fr)
     return "\n".join(out), files
-
-
-def caption_number(lang: str, what: str, n: int, block: dict) -> str | None:
-    """"Bảng 2. Điểm theo lĩnh vực …" / "Hình 1. …": tables and charts numbered in order."""
-    title = block.get("title")
-    if not title:
-        return None
-    return i18n.t(f"committee.{what}", lang, n=n, title=title)
 
 
 def _png_as_svg(png_b64: str, dpi: float = 150) -> bytes:

@@ -415,7 +415,7 @@ def run_job(spec: JobSpec) -> dict:
         from parbrief.publish.notebook_copy import viewable_without_trust
 
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
-                             renderer_for(spec.renderer))
+                             renderer_for(spec.renderer), site=True)
         # after rendering: the renderers work from the SVG at print resolution
         viewable_without_trust(published, render.default_renderer())
         (out / f"{job.stem}.ipynb").write_bytes(nbformat.writes(published).encode("utf-8"))
