@@ -33,12 +33,14 @@ from parbrief.present.wording import (
     classification_label,
     colophon,
     difference,
+    history_note,
     index_full_name,
     index_label,
     merger_date,
     methodology_notes,
     metric_value,
     name_in_text,
+    name_of,
     peer_group_phrase,
     people_committee,
     place_name,
@@ -472,14 +474,30 @@ def scorecard(b: Briefing, lang: str) -> list[dict]:
                         data_rows=data))
     ranked = [a for a in by_area if a["share"] is not None]
     if len(ranked) > 1:
-        best = max(ranked, key=lambda a: a["share"])
-        worst = min(ranked, key=lambda a: a["share"])
-        if best["share"] > worst["share"]:
-            blocks.append(paragraph(i18n.t(
-                "scorecard.best_worst", lang, best=best["name"],
-                best_share=formatting.percent(best["share"], lang), worst=worst["name"],
-                worst_share=formatting.percent(worst["share"], lang))))
+        blocks += _strongest_and_weakest(ranked, lang)
     return blocks
+
+
+def _strongest_and_weakest(ranked: list[dict], lang: str) -> list[dict]:
+    """The strongest and the weakest area by share of points, as shown; areas that tie (six
+    areas at 100,00%) are named together, never one of them picked as "the" strongest."""
+    shown = [formatting.percent(a["share"], lang) for a in ranked]
+    top, bottom = max(a["share"] for a in ranked), min(a["share"] for a in ranked)
+    best = [a["name"] for a, s in zip(ranked, shown)
+            if s == formatting.percent(top, lang)]
+    worst = [a["name"] for a, s in zip(ranked, shown)
+             if s == formatting.percent(bottom, lang)]
+    if formatting.percent(top, lang) == formatting.percent(bottom, lang):
+        return []  # every area alike: no strongest, no weakest
+
+    def part(which: str, names: list[str], share: float) -> str:
+        many = len(names) > 1
+        return i18n.t(f"scorecard.{which}_{'many' if many else 'one'}", lang,
+                      names=i18n.join(names, lang), count=formatting.integer(len(names), lang),
+                      share=formatting.percent(share, lang))
+
+    return [paragraph(i18n.t("scorecard.best_worst", lang, best=part("best", best, top),
+                             worst=part("worst", worst, bottom)))]
 
 
 def _legacy_level(b: Briefing, periods: list[str]) -> str:
@@ -533,7 +551,7 @@ def trend(b: Briefing, lang: str) -> list[dict]:
     rebuilt = [str(q) for q, r, v in zip(quarters, reconstructed, series[0][1])
                if r and v is not None]
     if rebuilt:
-        blocks.append(paragraph(history.history_note(
+        blocks.append(paragraph(history_note(
             b.locality.code, lang, b.apportionment, _legacy_level(b, rebuilt))))
     elif any(reconstructed):
         blocks.append(paragraph(i18n.t("trend.no_history", lang,
@@ -579,9 +597,11 @@ def peers(b: Briefing, lang: str) -> list[dict]:
         r = scores.iloc[pos]
         if pos == own_pos:
             highlight = len(labels)
-        labels.append(f"{int(r['rank'])}. {r['name']}")
+        # a table's cell keeps the register's name in Vietnamese; the English desk's form
+        shown = r["name"] if lang == "vi" else name_of(r["code"], q, lang, r["name"])
+        labels.append(f"{int(r['rank'])}. {shown}")
         values.append(number_or_none(r["index"]))
-        rows.append([formatting.integer(r["rank"], lang), r["name"],
+        rows.append([formatting.integer(r["rank"], lang), shown,
                      formatting.points(r["index"], lang), classification_label(r.to_dict(),
                                                                          b.methodology, lang),
                      cell_change(r.get("index_change"), lang)])
@@ -615,11 +635,13 @@ def peers(b: Briefing, lang: str) -> list[dict]:
                  "bottom": formatting.points(float(idx.min()), lang), "units": group,
                  "count": formatting.integer(len(scores), lang)}
     if b.reported:
-        blocks.append(paragraph(i18n.t("peers.summary", lang, name=unit.name,
+        blocks.append(paragraph(i18n.t("peers.summary", lang,
+                                       name=sentence_case(name_in_text(unit, lang)),
                                        rank=formatting.rank(b.own["rank"], b.own["rank_of"], lang),
                                        **stats)))
     else:
-        blocks.append(paragraph(i18n.t("peers.not_ranked", lang, name=unit.name, **stats)))
+        blocks.append(paragraph(i18n.t("peers.not_ranked", lang,
+                                       name=sentence_case(name_in_text(unit, lang)), **stats)))
     return blocks
 
 

@@ -11,13 +11,14 @@ from babel.dates import format_date
 
 from parbrief.core import formatting, i18n
 from parbrief.core.catalogue import catalogue
+from parbrief.core.errors import ParameterError
 from parbrief.core.names import ascii_name, slug
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.core.rounding import displayed_difference
 from parbrief.model.sources import peers_of
 from parbrief.present.blocks import note, number_or_none
 from parbrief.scoring.metrics import METRICS, round_half_up
-from parbrief.units import register
+from parbrief.units import crosswalk, register
 
 
 def index_label(method, lang: str) -> str:
@@ -65,9 +66,9 @@ def place_name_vi(unit: register.Locality, former: bool = False) -> str:
 
 
 def name_in_text(unit: register.Locality, lang: str) -> str:
-    """A briefing's unit inside a sentence: "xã Tân Châu" (vi); the register's name in
-    English ("Xã Tân Châu"), whose wording is the English catalogue's."""
-    return place_name_vi(unit) if lang == "vi" else unit.name
+    """A briefing's unit inside a sentence, in each edition's house style: "xã Tân Châu" (vi),
+    "Tân Châu commune" (en)."""
+    return place_name(unit, lang)
 
 
 def quarter_text(q: Quarter, lang: str) -> str:
@@ -315,3 +316,42 @@ def unit_list(units: list[register.Locality], lang: str = "vi") -> str:
     """Units with their codes: "Xã Bình Chuẩn (mã 17230)"."""
     return ", ".join(i18n.t("words.unit_with_code", lang, name=u.name, code=u.code)
                      for u in units)
+
+
+def history_note(commune_code: str, lang: str = "en", apportionment: str = "area",
+                 level: str = "district") -> str:
+    """One sentence for a briefing: where a 2025 commune's pre-merger series comes from and how
+    it is split. ``level`` is the legacy level the data set reports (``district`` or
+    ``commune``). Former units are named as each edition's house style names them: "huyện Diễn
+    Châu (cũ)" (Decree 30/2020/NĐ-CP, Appendix II) / "former Diễn Châu district"; shares with
+    two decimals, as every rate."""
+    if lang not in i18n.LANGS:
+        raise ParameterError(f"unknown language {lang!r}: use one of {', '.join(i18n.LANGS)}")
+    if level not in ("district", "commune"):
+        raise ParameterError(f"unknown legacy level {level!r}: use district or commune")
+    if apportionment not in crosswalk.APPORTIONMENT:
+        raise ParameterError(f"unknown apportionment {apportionment!r}: use one of "
+                             f"{', '.join(crosswalk.APPORTIONMENT)}")
+    commune = register.get(str(commune_code).strip(), MERGER_QUARTER)
+    shares = crosswalk.predecessors(commune.code, level, apportionment)
+    before = MERGER_QUARTER.previous()
+    note_text = crosswalk.APPORTIONMENT_NOTE[apportionment][lang]
+    if lang == "vi":
+        units = "; ".join(
+            f"{place_name_vi(register.get(c, before), former=True)} (mã {c}; tỷ trọng "
+            f"{formatting.percent(round_half_up(s * 100, 2), lang)})"
+            for c, s in zip(shares.legacy_code, shares.share))
+        how = (f", theo tỷ lệ số xã của mỗi huyện nay thuộc {place_name_vi(commune)}"
+               if level == "district" else "")
+        return (f"Số liệu trước {quarter_text(MERGER_QUARTER, lang)} của "
+                f"{place_name_vi(commune)} được quy đổi từ số liệu của {units}{how}; "
+                f"{note_text}.")
+    units = "; ".join(
+        f"{former_place_name(register.get(c, before), lang)} (code {c}; share "
+        f"{formatting.percent(round_half_up(s * 100, 2), lang)})"
+        for c, s in zip(shares.legacy_code, shares.share))
+    name = place_name_en(commune)
+    how = (f", each share being the part of the district's communes now in {name}"
+           if level == "district" else "")
+    return (f"Before {MERGER_QUARTER.label(lang)} the series of {name} is rebuilt from the "
+            f"figures of the {units}{how}; {note_text}.")

@@ -27,7 +27,6 @@ import pandas as pd
 from parbrief.core import safe_yaml
 from parbrief.core.errors import ParameterError
 from parbrief.core.periods import MERGER_QUARTER, Quarter
-from parbrief.core.rounding import round_half_up
 from parbrief.units import crosswalk
 from parbrief.units import register as reg
 
@@ -245,47 +244,3 @@ def commune_history(figures: pd.DataFrame, appraisal: pd.DataFrame | None, commu
     Rows come in the order of ``periods``, then catalogue order of indicators.
     """
     return communes_history(figures, appraisal, [commune_code], periods, apportionment)
-
-
-def _vi_name(unit) -> str:
-    """"huyện Anh Sơn": the unit type in lower case, as in running Vietnamese text."""
-    return f"{unit.unit_type.lower()} {unit.short_name}" \
-        if unit.unit_type and unit.short_name else unit.name
-
-
-def history_note(commune_code: str, lang: str = "en", apportionment: str = "area",
-                 level: str = "district") -> str:
-    """One sentence for a briefing: where the pre-merger series comes from and how it is split.
-
-    ``level`` is the legacy level the data set reports (``district`` or ``commune``).
-    """
-    if lang not in LANGS:
-        raise ParameterError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
-    if level not in ("district", "commune"):
-        raise ParameterError(f"unknown legacy level {level!r}: use district or commune")
-    _check_apportionment(apportionment)
-    commune = reg.get(str(commune_code).strip(), MERGER_QUARTER)
-    shares = crosswalk.predecessors(commune.code, level, apportionment)
-    note = crosswalk.APPORTIONMENT_NOTE[apportionment][lang]
-    if lang == "vi":
-        # Decree 30/2020/NĐ-CP, Appendix II: unit types in lower case in running text, a unit
-        # that no longer exists marked "(cũ)"; shares with two decimals, as every rate.
-        units = "; ".join(
-            f"{_vi_name(reg.get(c, _LEGACY_QUARTER))} (cũ) (mã {c}; tỷ trọng "
-            f"{f'{round_half_up(s * 100, 2):.2f}'.replace('.', ',')}%)"
-            for c, s in zip(shares.legacy_code, shares.share))
-        since = "q" + MERGER_QUARTER.label(lang)[1:]  # "quý III/2025" inside a sentence
-        how = (f", theo tỷ lệ số xã của mỗi huyện nay thuộc {_vi_name(commune)}"
-               if level == "district" else "")
-        return (f"Số liệu trước {since} của {_vi_name(commune)} được quy đổi từ số liệu của "
-                f"{units}{how}; {note}.")
-    units = "; ".join(
-        f"{reg.get(c, _LEGACY_QUARTER).name} ({c}, {share_text(s, lang)})"
-        for c, s in zip(shares.legacy_code, shares.share))
-    since = MERGER_QUARTER.label(lang)
-    kind = "legacy district" if level == "district" else "legacy commune"
-    kind += "s" if len(shares) > 1 else ""
-    how = (f", each share being the part of the district's communes now in {commune.name}"
-           if level == "district" else "")
-    return (f"Before {since} the series of {commune.name} is reconstructed from the {kind} "
-            f"{units}{how}; {note}.")
