@@ -12,9 +12,22 @@ WORKERS ?=
 # e.g. make lab LAB_ARGS="--ip=0.0.0.0 --port=9000 --IdentityProvider.token=SECRET --no-browser"
 LAB_ARGS ?= --ip=127.0.0.1 --port=8888 --no-browser
 
-.PHONY: setup lock briefings scores test test-fast lab bench bench-national sample clean
+.PHONY: setup lock fonts briefings scores test test-fast lab bench bench-national sample clean
 
-setup: $(STAMP)
+setup: $(STAMP) fonts
+
+# The documents' font: Liberation Serif 2 (SIL OFL 1.1; Times New Roman metrics, every Vietnamese
+# letter), Debian's fonts-liberation2. Installed when missing and we are root (CI, containers);
+# otherwise say how, since the PDFs cannot be made without it.
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] && [ -z "$$PARBRIEF_FONT_DIR" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 >/dev/null; }; \
+	  else \
+	    echo "parbrief needs the font Liberation Serif 2: sudo apt-get install fonts-liberation2 (or set PARBRIEF_FONT_DIR to a folder holding LiberationSerif-Regular.ttf)" >&2; exit 1; \
+	  fi; \
+	fi
 
 # The venv is rebuilt when the declared or locked dependencies change. It holds exactly the
 # versions of requirements.lock, every file checked against its sha256; then parbrief itself.

@@ -91,7 +91,7 @@ def test_a_template_saved_by_an_editor_is_refused_naming_its_cells(tmp_path):
     assert str(e.value) == (
         "notebook notebooks/briefing.ipynb is a batch template and was changed outside a "
         "review: outputs in cell 4 ('sections.show(sections.headline, b, languages)'); cells "
-        "it does not declare: 11 ('x = b.scores.head()'), 12 ('x'), 13 and 1 more; declared "
+        "it does not declare: 12 ('x = b.scores.head()'), 13 ('x'), 14 and 1 more; declared "
         "cells whose code changed: 2 ('locality: str = \"99999\"'). "
         "The batch publishes exactly what the template declares. Restore it (git checkout -- "
         "notebooks/briefing.ipynb) and make your changes in a working copy "

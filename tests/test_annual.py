@@ -290,12 +290,12 @@ def test_a_commune_not_yet_appraised_is_not_ranked_and_never_scored_zero(tmp_pat
     b = briefing.prepare("17266", "2026Q3", str(data), "par-commune")
     assert not b.ranked and b.unappraised == 13
     assert sections.lead_text(b, "vi") == (
-        "Quý III/2026, Xã Tân Kỳ chưa được xếp hạng, xếp loại: còn 13/36 tiêu chí chưa có điểm "
+        "Quý III/2026, xã Tân Kỳ chưa được xếp hạng, xếp loại: còn 13/36 tiêu chí chưa có điểm "
         "(Hội đồng thẩm định chưa chấm điểm hoặc đơn vị chưa báo cáo số liệu). Theo nguyên tắc "
         "xếp hạng, đơn vị chỉ được xếp hạng, xếp loại khi tất cả các tiêu chí đã có điểm; các "
         "tiêu chí chưa chấm không bị tính 0 điểm.")
     assert sections.lead_text(b, "en").startswith(
-        "Xã Tân Kỳ is not yet ranked or classified for Q3 2026: 13 of its 36 criteria have no "
+        "Tân Kỳ commune is not yet ranked or classified for Q3 2026: 13 of its 36 criteria have no "
         "points yet")
     summary = sections.summary_data(b)
     assert summary["rank"] is None and summary["index"] is None
@@ -412,15 +412,15 @@ def test_the_annual_briefing_says_what_the_press_said():
     assert ab.history[["period", "index", "rank", "rank_of"]].values.tolist() == [
         ["2021", 89.53, 8, 13], ["2023", 87.45, 5, 13], ["2024", 92.62, 3, 13]]
     assert annual_sections.lead_text(ab, "vi") == (
-        "Năm 2024, Huyện Tiên Yên đạt 92,62 điểm Chỉ số CCHC, xếp thứ 3/13 huyện, thị xã, thành "
+        "Năm 2024, huyện Tiên Yên đạt 92,62 điểm Chỉ số CCHC, xếp thứ 3/13 huyện, thị xã, thành "
         "phố của tỉnh Quảng Ninh, xếp loại Xuất sắc; tăng 5,17 điểm so với năm 2023, tăng 2 bậc. "
         "Các năm trước: năm 2023 đạt 87,45 điểm, xếp thứ 5/13; năm 2021 đạt 89,53 điểm, xếp thứ "
         "8/13.")
     assert annual_sections.lead_text(ab, "en") == (
-        "In 2024, Huyện Tiên Yên scored 92.62 points on the PAR index, ranking 3rd of 13 "
-        "districts, towns and cities in Quảng Ninh, classified Excellent; up 5.17 points on "
-        "2023, up 2 places. In earlier years: 87.45 points, 5th of 13, in 2023; 89.53 points, "
-        "8th of 13, in 2021.")
+        "In 2024, Tiên Yên district scored 92.62 points on the PAR index, ranking 3rd of 13 "
+        "districts, towns and cities in Quảng Ninh province, classified excellent; up 5.17 "
+        "points on 2023, up 2 places. In earlier years: 87.45 points, 5th of 13, in 2023; 89.53 "
+        "points, 8th of 13, in 2021.")
     first = annual.prepare_briefing("199", "2021", str(ANNUAL), "quang-ninh-district-2024")
     assert "chưa có kết quả năm 2020 để so sánh" in annual_sections.lead_text(first, "vi")
 
@@ -685,7 +685,7 @@ def test_a_provinces_methodology_from_excel_to_annual_briefings(tmp_path):
         assert summary["classification"]["vi"] == band  # the band edge moved in Excel
     folder = project / "reports" / "2024" / "quang-ninh"
     html = (folder / "briefing-199-huyen-tien-yen.vi.html").read_text(encoding="utf-8")
-    assert ("Năm 2024, Huyện Tiên Yên đạt 92,62 điểm Chỉ số CCHC, xếp thứ 3/13 huyện, thị xã, "
+    assert ("Năm 2024, huyện Tiên Yên đạt 92,62 điểm Chỉ số CCHC, xếp thứ 3/13 huyện, thị xã, "
             "thành phố của tỉnh Quảng Ninh, xếp loại Xuất sắc") in html
     assert "năm 2021 đạt 89,53 điểm, xếp thứ 8/13" in html
     assert (folder / "briefing-199-huyen-tien-yen.en.pdf").read_bytes()[:5] == b"%PDF-"
@@ -718,7 +718,7 @@ def test_a_provinces_methodology_from_excel_to_annual_briefings(tmp_path):
     assert by_stem["methodology-quang-ninh-district-2025"].status == "skipped"
     assert _summary(project, "briefing-199-huyen-tien-yen")["rank_of"] == 12
     html = (folder / "briefing-207-huyen-co-to.vi.html").read_text(encoding="utf-8")
-    assert "Năm 2024, Huyện Cô Tô chưa được xếp hạng, xếp loại: còn 1/25 tiêu chí chưa có " \
+    assert "Năm 2024, huyện Cô Tô chưa được xếp hạng, xếp loại: còn 1/25 tiêu chí chưa có " \
         "điểm" in html
 
 

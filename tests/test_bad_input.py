@@ -738,7 +738,8 @@ def test_names_are_compared_as_people_write_them(name, same):
 @pytest.mark.parametrize("name,message", [
     ("90-unknown-key.yaml", "{file}: unknown key 'langauges'; did you mean 'languages'? allowed "
      "keys: name, province, parent, level, periods, localities, data, methodology, reports, "
-     "languages, formats, output, apportionment, executor, workers, timeout, notebooks"),
+     "languages, formats, output, apportionment, executor, workers, timeout, notebooks, "
+     "committee"),
     ("91-wrong-type.yaml", "{file}: key 'workers': must be a positive whole number, got 'two' "
      "(str) (e.g. workers: 2)"),
     ("92-outside-project.yaml", "{file}: key 'output': '/etc/parbrief' is outside the project "
@@ -764,6 +765,15 @@ def test_names_are_compared_as_people_write_them(name, same):
      "keep one of them"),
     ("99-output-a-file.yaml", "{file}: key 'output': '../data/figures.csv' is not a folder: "
      "{data}/figures.csv is a file; give a folder for the reports (e.g. output: ../reports)"),
+    ("100-committee-unknown-field.yaml", "{file}: key 'committee': unknown field 'signer'; did "
+     "you mean 'signer_name'? its fields are: issuing_body, parent_body, symbol, place, "
+     "signer_authority, signer_title, signer_name, recipients, appendix_to"),
+    ("101-committee-recipients-not-a-list.yaml", "{file}: key 'committee.recipients': must be a "
+     "list of recipients, got 'Ban Chỉ đạo CCHC tỉnh' (e.g. recipients: [\"Ban Chỉ đạo CCHC "
+     "tỉnh\", \"Lưu: VT\"])"),
+    ("102-committee-appendix-not-a-mapping.yaml", "{file}: key 'committee.appendix_to': must be "
+     "a mapping of fields (appendix, report_number, report_symbol, report_date, issuer), got "
+     "'Báo cáo số 12/BC-UBND'; write appendix_to: {{}} to leave every field blank"),
 ])
 def test_params_file_cases(name, message):
     from parbrief.core.errors import ParameterError

@@ -116,7 +116,7 @@ def test_unknown_key_names_the_file_and_the_closest_key(tmp_path):
     assert str(e.value) == (
         f"{path}: unknown key 'langauges'; did you mean 'languages'? allowed keys: name, "
         "province, parent, level, periods, localities, data, methodology, reports, languages, "
-        "formats, output, apportionment, executor, workers, timeout, notebooks")
+        "formats, output, apportionment, executor, workers, timeout, notebooks, committee")
 
 
 def test_wrong_types_are_named_with_an_example(tmp_path):
@@ -143,9 +143,9 @@ def test_unsupported_language_format_and_executor(tmp_path):
     with pytest.raises(ParameterError, match=re.escape(
             f"{path}: key 'languages': language 'fr' is not supported; supported: vi, en")):
         load(path)
-    path = write_params(tmp_path, {"formats": ["html", "docx"]})
+    path = write_params(tmp_path, {"formats": ["html", "odt"]})
     with pytest.raises(ParameterError, match=re.escape(
-            "key 'formats': format 'docx' is not supported; supported: html, pdf")):
+            "key 'formats': format 'odt' is not supported; supported: html, pdf, docx")):
         load(path)
     path = write_params(tmp_path, {"executor": "strickt"})
     with pytest.raises(ParameterError, match=re.escape(
@@ -294,8 +294,12 @@ def test_small_batch_produces_every_report_and_says_where(small_batch):
         f"reports: {os.path.relpath(index)}" in small_batch.printed
     assert "4 jobs: 4 ok, 0 skipped (up to date), 0 failed" in small_batch.printed
     page = index.read_text(encoding="utf-8")
-    for stem in statuses(result):
-        assert f'href="nghe-an/{stem}.vi.html"' in page and f'href="nghe-an/{stem}.en.pdf"' in page
+    assert 'href="nghe-an/index.html"' in page  # the national page links the province page
+    province = (small_batch.output / PERIOD / "nghe-an" / "index.html").read_text("utf-8")
+    for stem in statuses(result):  # its pages and PDF, the other language's page
+        assert f'href="{stem}.vi.html"' in province and f'href="{stem}.vi.pdf"' in province
+        assert f'href="{stem}.en.html"' in province
+    assert 'href="nghe-an/index.en.html"' in (index.parent / "index.en.html").read_text("utf-8")
 
 
 @pytest.mark.slow
@@ -329,7 +333,9 @@ def test_pdf_text_has_the_vietnamese_headline_with_diacritics(small_batch):
     reader = PdfReader(folder / f"{stem}.vi.pdf")
     assert reader.pages[0].mediabox.width == pytest.approx(595.3, abs=1)  # A4
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-    assert headline in text
+    # the committee edition: the headline's words in the subject line, spelled out
+    assert "Kết quả Chỉ số cải cách hành chính quý III/2026 của xã Tân Kỳ" in text
+    assert "Tân Kỳ" in text and "Quý III/2026" in text
 
 
 @pytest.mark.slow
@@ -357,7 +363,7 @@ def test_manifest_records_provenance_without_absolute_paths(small_batch):
 @pytest.mark.slow
 def test_a_second_run_skips_everything(small_batch):
     before = {p: p.stat().st_mtime_ns for p in small_batch.output.rglob("*.html")
-              if p.name != "index.html"}
+              if not p.name.startswith("index.")}
     result = run_batch(small_batch.params, workers=2, progress=False, echo=False)
     assert set(statuses(result).values()) == {"skipped"}
     assert result.exit_code == 0
@@ -462,7 +468,7 @@ def test_a_failing_job_is_reported_and_never_replaces_the_last_good_report(tmp_p
     assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in nb.cells)
     assert f"In [{cell}]" in nb.cells[0].source
     assert str(project) not in json.dumps(nb.metadata)
-    index = (project / "reports" / PERIOD / "index.html").read_text(encoding="utf-8")
+    index = (project / "reports" / PERIOD / "nghe-an" / "index.html").read_text(encoding="utf-8")
     assert "Phường Thành Vinh" in index  # listed, without links
 
     # 2. fixed: only the failed job runs again
@@ -483,8 +489,8 @@ def test_a_failing_job_is_reported_and_never_replaces_the_last_good_report(tmp_p
                      re.MULTILINE)
     assert {p.name: sha256(p) for p in folder.rglob("briefing-16681-*") if p.is_file()} == good
     assert failed.exists()
-    index = (project / "reports" / PERIOD / "index.html").read_text(encoding="utf-8")
-    assert 'href="nghe-an/briefing-16681-phuong-thanh-vinh.vi.html"' in index
+    index = (project / "reports" / PERIOD / "nghe-an" / "index.html").read_text(encoding="utf-8")
+    assert 'href="briefing-16681-phuong-thanh-vinh.vi.html"' in index
 
 
 @pytest.mark.slow

@@ -143,7 +143,8 @@ def test_a_full_disk_fails_the_jobs_that_need_space_and_keeps_the_last_good_repo
         assert files_of(folder, TAN_KY) != good
         assert_manifests_match_their_files(reports)
         assert set(manifests(reports)) == {TAN_KY, THANH_VINH, DO_LUONG}
-        assert "Phường Thành Vinh" in (reports / PERIOD / "index.html").read_text("utf-8")
+        assert "Phường Thành Vinh" in (reports / PERIOD / "nghe-an" / "index.html").read_text(
+            "utf-8")
         assert not (reports / ".staging").exists()
 
 

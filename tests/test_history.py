@@ -7,7 +7,8 @@ import pytest
 
 from parbrief.core.errors import ParameterError, UnknownLocalityError
 from parbrief.ingest.sample import generate
-from parbrief.units.history import commune_history, history_note, share_text
+from parbrief.present.wording import history_note
+from parbrief.units.history import commune_history, share_text
 
 
 def figures(rows) -> pd.DataFrame:
@@ -167,16 +168,16 @@ def test_bad_commune_and_apportionment():
 
 def test_history_note():
     assert history_note("17266") == (
-        "Before Q3 2025 the series of Xã Tân Kỳ is reconstructed from the legacy district "
-        "Huyện Tân Kỳ (423, 20 %), each share being the part of the district's communes now in "
-        "Xã Tân Kỳ; figures of a legacy commune divided between several new communes are "
-        "apportioned by the successors' areas.")
+        "Before Q3 2025 the series of Tân Kỳ commune is rebuilt from the figures of the former "
+        "Tân Kỳ district (code 423; share 20.00%), each share being the part of the district's "
+        "communes now in Tân Kỳ commune; figures of a former commune divided between several "
+        "new communes are apportioned by the successors' areas.")
     assert history_note("01090", "vi", "default") == (
-        "Số liệu trước Quý III/2025 của Xã Thông Nguyên được tính lại từ huyện cũ Huyện Hoàng Su "
-        "Phì (032, 4,2 %); Huyện Quang Bình (035, 6,7 %), theo tỷ lệ số xã của mỗi huyện nay "
-        "thuộc Xã Thông Nguyên; số liệu của xã cũ bị chia cho nhiều xã mới được tính toàn bộ cho "
-        "xã kế thừa mặc định.")
-    assert "legacy communes Phường Vĩnh Phúc (00006, 100 %);" in \
+        "Số liệu trước quý III/2025 của xã Thông Nguyên được quy đổi từ số liệu của huyện Hoàng "
+        "Su Phì (cũ) (mã 032; tỷ trọng 4,17%); huyện Quang Bình (cũ) (mã 035; tỷ trọng 6,67%), "
+        "theo tỷ lệ số xã của mỗi huyện nay thuộc xã Thông Nguyên; số liệu của xã cũ bị chia cho "
+        "nhiều xã mới được tính toàn bộ cho xã kế thừa mặc định.")
+    assert "the former Vĩnh Phúc ward (code 00006; share 100.00%);" in \
         history_note("00008", level="commune")
     with pytest.raises(ParameterError, match="unknown language 'fr': use one of vi, en"):
         history_note("17266", "fr")

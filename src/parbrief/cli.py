@@ -107,11 +107,19 @@ def score(data: Path = typer.Option(..., help="data set folder or figures file")
         result = league_table(data, methodology, period, level, parent)
     except ParbriefError as e:
         _fail(e)
-    from parbrief.core.files import atomic_write
+    import pandas as pd
 
-    _written(out, lambda: atomic_write(out, result.table.to_csv(
-        index=False, lineterminator="\n").encode("utf-8")))
-    typer.echo(f"{len(result.table)} localities scored under {result.methodology.id} for "
+    from parbrief.core.files import atomic_write
+    from parbrief.publish.newsroom import neutralise
+
+    table = result.table
+    # a name or a class label can never run as a formula when the CSV is opened in Excel
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            table[column] = [neutralise(v) if isinstance(v, str) else v for v in table[column]]
+    _written(out, lambda: atomic_write(out, table.to_csv(index=False, lineterminator="\n")
+                                       .encode("utf-8")))
+    typer.echo(f"{len(table)} localities scored under {result.methodology.id} for "
                f"{result.period}: {out}")
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)

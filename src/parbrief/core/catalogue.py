@@ -35,6 +35,8 @@ class Indicator:
     part_of: tuple[str, ...] = ()
     # how a year's (or a year to date's) figure is made from its quarters: sum | last | mean
     over_year: str = "sum"
+    # accumulates from the start of the year: compared with the same quarter last year
+    year_to_date: bool = False
     # A dict is not hashable; the name already identifies the indicator.
     labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
@@ -62,6 +64,7 @@ def _indicator(entry: dict) -> Indicator:
         required=bool(entry.get("required", False)),
         part_of=tuple(entry.get("part_of") or ()),
         over_year=entry.get("over_year") or OVER_YEAR_DEFAULT.get(entry["type"], "sum"),
+        year_to_date=bool(entry.get("year_to_date", False)),
         labels=dict(entry.get("labels") or {}),
     )
 

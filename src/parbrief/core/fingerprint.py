@@ -21,6 +21,7 @@ STAGES = ("core", "units", "scoring", "ingest", "model", "present", "publish", "
           "cli")
 # Which stage reads each resource (a resource not named here counts as the bottom stage's).
 RESOURCE_STAGE = {"indicators.yaml": "core", "messages": "core", "methodologies": "scoring",
+                  "news.yaml": "model",
                   "findings.yaml": "scoring", "templates": "publish"}
 
 

@@ -53,19 +53,22 @@ def points(value, lang: str) -> str:
     return number(value, lang, 2, keep_zeros=True)
 
 
-def percent(value, lang: str, decimals: int = 2) -> str:
-    """As the press writes a rate: "75.2%" / "75,2%", "29.32%" / "29,32%"."""
+def percent(value, lang: str, decimals: int = 2, keep_zeros: bool = True) -> str:
+    """A rate with the two decimals every rate is shown with: "75.20%" / "75,20%",
+    "29.32%" / "29,32%". ``keep_zeros=False`` drops trailing zeros, as the press writes a
+    single figure ("75,2%")."""
     if _missing(value):
         return MISSING[lang]
-    return number(value, lang, decimals) + "%"
+    return number(value, lang, decimals, keep_zeros=keep_zeros) + "%"
 
 
 def change(value, lang: str, decimals: int = 2, unit: str = "") -> str:
-    """A signed change: "+1.25", "−0.5", "0"; a missing comparison is a dash."""
+    """A signed change with its decimals: "+1.25", "−0.50", "0.00"; a missing comparison is
+    a dash."""
     if _missing(value):
         return MISSING[lang]
     rounded = round_half_up(float(value), decimals)
-    text = number(abs(rounded), lang, decimals)
+    text = number(abs(rounded), lang, decimals, keep_zeros=True)
     sign = "+" if rounded > 0 else ("−" if rounded < 0 else "")
     return f"{sign}{text}{unit}"
 

@@ -1,7 +1,7 @@
 """Message catalogues (bản dịch): every sentence a briefing or overview prints, in vi and en.
 
 The catalogues are ``resources/messages/<lang>.yaml``: nested mappings whose leaves are
-str.format templates, addressed by dotted keys (``lead.reported``). Values are formatted for
+str.format templates, addressed by dotted keys (``news.lead``). Values are formatted for
 the language before they reach a template (``formatting``), so a template only places them.
 Both catalogues must have the same keys and, per key, the same fields; a missing key or a
 missing field is an error that names the key, the language and the file.

@@ -35,7 +35,8 @@ from parbrief.scoring import methodology as methodologies
 from parbrief.scoring.metrics import METRICS
 
 SHEETS = ("methodology", "criteria", "bonus_penalty", "classification")
-FIELDS = ("id", "version", "title_vi", "title_en", "level", "maximum", "basis", "notes")
+FIELDS = ("id", "version", "title_vi", "title_en", "level", "maximum", "basis",
+          "basis_summary_vi", "basis_summary_en", "notes")
 REQUIRED_FIELDS = ("id", "version", "title_vi", "title_en", "level", "maximum")
 CRITERIA_COLUMNS = ("id", "parent", "name_vi", "name_en", "max", "rule", "metric", "indicator",
                     "target", "direction", "steps", "points", "per", "scale", "assumption",
@@ -169,6 +170,8 @@ def export_book(method: methodologies.Methodology, out: str | Path) -> Path:
     values = {"id": method.id, "version": method.version, "title_vi": method.title["vi"],
               "title_en": method.title["en"], "level": ", ".join(method.levels),
               "maximum": _number(method.maximum), "basis": method.basis or None,
+              "basis_summary_vi": (getattr(method, "basis_summary", None) or {}).get("vi"),
+              "basis_summary_en": (getattr(method, "basis_summary", None) or {}).get("en"),
               "notes": str(raw.get("notes")) if raw.get("notes") is not None else None}
     for name in FIELDS:
         ws.append([name, values[name]])
@@ -501,6 +504,9 @@ def read_book(path: str | Path) -> tuple[dict, dict]:
         doc["level"] = levels[0] if len(levels) == 1 else levels
         if value("basis"):
             doc["basis"] = value("basis")
+        summary = {"vi": value("basis_summary_vi"), "en": value("basis_summary_en")}
+        if any(summary.values()):  # what the set rests on, for readers, in each language
+            doc["basis_summary"] = _labels(summary["vi"], summary["en"])
         doc["maximum"] = value("maximum", number=True)
         if value("notes"):
             doc["notes"] = value("notes")

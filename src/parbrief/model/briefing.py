@@ -17,6 +17,7 @@ import pandas as pd
 from parbrief.core.periods import MERGER_QUARTER, Quarter
 from parbrief.model import appraisal as appraisal_model
 from parbrief.model import lookup, sources
+from parbrief.model import news as news_model
 from parbrief.model.inputs import TREND_QUARTERS, BriefingInputs, check_rows, declare_briefing
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import findings
@@ -52,9 +53,8 @@ class Briefing:
     # what the briefing was made from: ``inputs`` identifies exactly what it read
     provenance: dict = field(default_factory=dict)
     inputs: BriefingInputs | None = None  # what it reads, declared (see ``model.inputs``)
-    # its rank among its peers in each quarter of its rank history (period, index, rank,
-    # rank_of, classification), oldest first
-    rank_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # what is news: movement, first/last, largest movers, rank history (``model.news``)
+    news: news_model.UnitNews | None = None
     # peers that reported but are not ranked: judged criteria without points (their rows of
     # the league table, without index, rank or class; ``appraisal_missing`` counts them)
     not_ranked: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -169,21 +169,6 @@ def _trend(own, method, unit: register.Locality, period: Quarter,
     return out.reset_index()
 
 
-RANK_HISTORY_COLUMNS = ["period", "index", "rank", "rank_of", "classification",
-                        "classification_vi"]
-
-
-def _rank_history(code: str, tables: dict[Quarter, pd.DataFrame]) -> pd.DataFrame:
-    rows = []
-    for q, table in tables.items():
-        table = scoring.ranked(table)
-        if len(table) and code in set(table.code):
-            row = table[table.code == code].iloc[0]
-            rows.append([str(q), float(row["index"]), int(row["rank"]), int(row["rank_of"]),
-                         row["classification"], row["classification_vi"]])
-    return pd.DataFrame(rows, columns=RANK_HISTORY_COLUMNS)
-
-
 def prepare(locality: str, period: str, data: str, methodology: str,
             apportionment: str = "area") -> Briefing:
     """Everything the briefing of one locality in one quarter says, read through its declared
@@ -239,8 +224,10 @@ def prepare(locality: str, period: str, data: str, methodology: str,
         points=points, figures=figures_by_q, metrics=metrics_by_q, trend=trend,
         last_year_index=last_year_index, missing_figures=missing, parameters=parameters,
         provenance=sources.provenance(inputs, ds, method, parameters), inputs=inputs,
-        rank_history=_rank_history(unit.code, tables), not_ranked=not_ranked,
-        self_assessment=self_assessed,
+        # the news (moves, ranks over time) is of the ranked: a unit not yet appraised has none
+        news=news_model.unit_news({p: scoring.ranked(t) for p, t in tables.items()}, method,
+                                  unit, q),
+        not_ranked=not_ranked, self_assessment=self_assessed,
     )
 
 

@@ -33,6 +33,7 @@ from parbrief.core.periods import (
     parse_period,
 )
 from parbrief.ingest.dataset import Dataset, RowProblem
+from parbrief.model.news_rules import history_quarters
 from parbrief.scoring.methodology import Methodology
 from parbrief.scoring.spans import comparable, row_periods
 from parbrief.units import crosswalk, register
@@ -210,12 +211,11 @@ def _group_slice(group: PeerGroup) -> DataSlice:
     return DataSlice(frozenset(codes), frozenset(periods), group.indicators)
 
 
-def peer_group(unit: register.Locality, period: Quarter, method: Methodology,
-               history: int = TREND_QUARTERS) -> PeerGroup:
-    """``unit``'s peers (same level, same parent), over the quarters of its rank history that
-    fall in the same register (before the July-2025 merger the peers were other units)."""
-    quarters = tuple(q for q in window(period, history)
-                     if register.register_for(q) == register.register_for(period))
+def peer_group(unit: register.Locality, period: Quarter, method: Methodology) -> PeerGroup:
+    """``unit``'s peers (same level, same parent), over the quarters of its rank history
+    (``news_rules.history_quarters``: they fall in the same register, since before the
+    July-2025 merger the peers were other units)."""
+    quarters = tuple(history_quarters(period))
     return PeerGroup(parent=unit.parent_code, level=unit.level, quarters=quarters,
                      indicators=methodology_indicators(method))
 
@@ -336,8 +336,10 @@ def declare_overview(province: str, period: Quarter | str, method: Methodology) 
     q = Quarter.parse(str(period))
     unit = register.get(province, q)
     level = level_for(q)
+    # this quarter's league table and the one before it (who moved, who changed class)
+    quarters = (q.previous(), q) if level_for(q.previous()) == level else (q,)
     return OverviewInputs(province=unit, period=q, level=level,
-                          peers=PeerGroup(parent=unit.code, level=level, quarters=(q,),
+                          peers=PeerGroup(parent=unit.code, level=level, quarters=quarters,
                                           indicators=methodology_indicators(method)))
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from parbrief.core.periods import Quarter
 from parbrief.model import lookup, sources
+from parbrief.model import news as news_model
 from parbrief.model.inputs import check_rows, declare_overview, level_for
 from parbrief.scoring import engine as scoring
 from parbrief.scoring import metrics as metric_functions
@@ -32,6 +33,8 @@ class Overview:
     previous_metrics: dict
     parameters: dict
     provenance: dict  # what the overview was made from (see ``sources.provenance``)
+    # what is news: movers, class changes, first and last (``model.news``)
+    news: news_model.ProvinceNews | None = None
     # units that reported but are not ranked (criteria without points; ``model.appraisal``)
     not_ranked: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -90,8 +93,11 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
     lookup.check_quarter(ds, q, given)  # a quarter beyond the data is an error, not an overview
     check_rows(inputs, ds, f"the overview of {unit.name} ({unit.code}) for {q}", given)
     own = inputs.own.subset(ds)
-    table = sources.group_scores(inputs.peers, ds, method)[q]
-    scores, not_ranked = scoring.ranked(table).copy(), scoring.unranked(table)
+    # the league table and the news are of the ranked; the rest wait for their points
+    tables = {p: scoring.ranked(t) for p, t in sources.group_scores(inputs.peers, ds,
+                                                                     method).items()}
+    not_ranked = scoring.unranked(sources.group_scores(inputs.peers, ds, method)[q])
+    scores = tables[q].copy()
     units = inputs.units
     by_code = {u.code: u for u in units}
     if len(scores):
@@ -107,6 +113,7 @@ def prepare(province: str, period: str, data: str, methodology: str) -> Overview
                     figures=figures, metrics=met, previous_metrics=prev_met,
                     parameters=parameters,
                     provenance=sources.provenance(inputs, ds, method, parameters),
+                    news=news_model.province_news(tables, method, q),
                     not_ranked=not_ranked)
 
 

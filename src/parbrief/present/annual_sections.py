@@ -24,11 +24,14 @@ from parbrief.present.blocks import heading, note, number_or_none, paragraph, ta
 from parbrief.present.sections import show
 from parbrief.present.wording import (
     cell_change,
+    class_in_text,
     classification_label,
+    colophon,
+    index_full_name,
     index_label,
     methodology_notes,
+    name_in_text,
     parent_phrase,
-    provenance_note,
     signed_points,
     source_lines,
     unit_list,
@@ -106,25 +109,26 @@ def lead_text(ab: AnnualBriefing, lang: str) -> str:
     loại Xuất sắc; tăng 5,17 điểm so với năm 2023, tăng 2 bậc. Các năm trước: …" """
     i18n.check_lang(lang)
     unit, label = ab.locality, ab.period.label(lang)
+    name = name_in_text(unit, lang)  # "huyện Tiên Yên" / "Tiên Yên district"
     group = _group(ab, lang)
     if not ab.reported:
         total = len(ab.scores) + len(ab.not_ranked) + len(ab.peers_not_reported)
-        return i18n.t("annual.lead_not_reported", lang,
-                      period=appraisal_wording.capitalised(label), name=unit.name,
-                      ranked=formatting.integer(len(ab.scores), lang),
-                      total=formatting.integer(total, lang), peer_group=group)
+        return appraisal_wording.capitalised(i18n.t(
+            "annual.lead_not_reported", lang, period=appraisal_wording.capitalised(label),
+            name=name, ranked=formatting.integer(len(ab.scores), lang),
+            total=formatting.integer(total, lang), peer_group=group))
     if not ab.ranked:
-        return appraisal_wording.unranked_lead(unit.name, label, ab.unappraised,
-                                               len(ab.methodology.criteria()), lang)
+        return appraisal_wording.capitalised(appraisal_wording.unranked_lead(
+            name, label, ab.unappraised, len(ab.methodology.criteria()), lang))
     rank, of = int(ab.own["rank"]), int(ab.own["rank_of"])
     tied = int((ab.scores["rank"] == rank).sum()) > 1
-    rank_phrase = i18n.t("lead.rank_tied" if tied else "lead.rank", lang,
+    rank_phrase = i18n.t("annual.rank_phrase_tied" if tied else "annual.rank_phrase", lang,
                          ordinal=i18n.ordinal(rank, lang), of=formatting.integer(of, lang))
     text = i18n.t("annual.lead", lang, period=appraisal_wording.capitalised(label),
-                  name=unit.name, index=formatting.points(ab.own["index"], lang),
+                  name=name, index=formatting.points(ab.own["index"], lang),
                   index_name=index_label(ab.methodology, lang), rank_phrase=rank_phrase,
-                  peer_group=group,
-                  classification=classification_label(ab.own, ab.methodology, lang),
+                  peer_group=group, classification=class_in_text(
+                      classification_label(ab.own, ab.methodology, lang), lang),
                   change=_change_text(ab, lang))
     earlier = _earlier(ab, lang)
     return f"{text} {earlier}" if earlier else text
@@ -134,7 +138,8 @@ def lead_text(ab: AnnualBriefing, lang: str) -> str:
 
 
 def headline(ab: AnnualBriefing, lang: str) -> list[dict]:
-    title = i18n.t("annual.title", lang, name=ab.locality.name,
+    title = i18n.t("annual.title", lang,
+                   name=appraisal_wording.capitalised(name_in_text(ab.locality, lang)),
                    index_name=index_label(ab.methodology, lang), period=ab.period.label(lang))
     return [heading(title, 1), {"kind": "lead", "text": lead_text(ab, lang)}]
 
@@ -202,7 +207,7 @@ def key_results(ab: AnnualBriefing, lang: str) -> list[dict]:
         rows.append([i18n.t(f"annual.{key}", lang)] + shown)
         data.append([key, now, then, moved])
     blocks.append(table("key-results", i18n.t("annual.figures_table_title", lang,
-                                              name=ab.locality.name, period=label),
+                                              name=name_in_text(ab.locality, lang), period=label),
                         [i18n.t("annual.col_item", lang), label, previous,
                          i18n.t("annual.col_change", lang)], rows,
                         data_columns=["item", str(ab.period), str(ab.period.previous()),
@@ -217,7 +222,7 @@ def rank_history(ab: AnnualBriefing, lang: str) -> list[dict]:
     blocks = [heading(i18n.t("annual.history_title", lang))]
     rows = ab.history[ab.history["rank"].notna()]
     if not len(rows):
-        return blocks + [paragraph(i18n.t("annual.history_none", lang, name=ab.locality.name))]
+        return blocks + [paragraph(i18n.t("annual.history_none", lang, name=name_in_text(ab.locality, lang)))]
     periods = [parse_period(p) for p in rows.period]
     index_name = index_label(ab.methodology, lang)
     if len(rows) > 1:
@@ -228,9 +233,9 @@ def rank_history(ab: AnnualBriefing, lang: str) -> list[dict]:
             [str(p) if isinstance(p, Year) else p.label(lang) for p in periods],
             [(index_name, values)], [False] * len(values), lang, merger_at=None,
             title=i18n.t("annual.history_chart_title", lang, index_name=index_name,
-                         name=ab.locality.name),
+                         name=name_in_text(ab.locality, lang)),
             alt=i18n.t("annual.history_alt", lang, index_name=index_name,
-                       name=ab.locality.name, items=items), name="rank-history"))
+                       name=name_in_text(ab.locality, lang), items=items), name="rank-history"))
     column = "classification_vi" if lang == "vi" else "classification"
     table_rows = [[p.label(lang) if not isinstance(p, Year) else str(p),
                    formatting.points(r.index, lang), formatting.rank(r.rank, r.rank_of, lang),
@@ -239,7 +244,7 @@ def rank_history(ab: AnnualBriefing, lang: str) -> list[dict]:
     data = [[r.period, float(r.index), int(r.rank), int(r.rank_of), getattr(r, column)]
             for r in rows.itertuples()]
     blocks.append(table("rank-history", i18n.t("annual.history_table_title", lang,
-                                               index_name=index_name, name=ab.locality.name),
+                                               index_name=index_name, name=name_in_text(ab.locality, lang)),
                         [i18n.t("annual.col_period", lang), index_name,
                          i18n.t("annual.rank", lang), i18n.t("annual.classification", lang)],
                         table_rows, data_columns=["period", "index", "rank", "rank_of",
@@ -258,7 +263,8 @@ def points_by_area(ab: AnnualBriefing, lang: str) -> list[dict]:
     blocks = [heading(i18n.t("annual.scorecard_title", lang))]
     if not ab.reported:
         return blocks
-    method, own, label, name = ab.methodology, ab.own, ab.period.label(lang), ab.locality.name
+    method, own, label = ab.methodology, ab.own, ab.period.label(lang)
+    name = name_in_text(ab.locality, lang)
     areas = [(a, number_or_none(own.get(f"points_{a.id}"))) for a in method.areas]
     head = [i18n.t("scorecard.col_area", lang), i18n.t("annual.col_points", lang),
             i18n.t("annual.col_max", lang), i18n.t("annual.col_share", lang)]
@@ -315,7 +321,8 @@ def points_by_area(ab: AnnualBriefing, lang: str) -> list[dict]:
 
 def self_assessment(ab: AnnualBriefing, lang: str) -> list[dict]:
     """Its own points (tự đánh giá) beside the council's (thẩm định), by area."""
-    return appraisal_wording.self_assessment_blocks(ab.self_assessment, ab.locality.name,
+    return appraisal_wording.self_assessment_blocks(ab.self_assessment,
+                                                    name_in_text(ab.locality, lang),
                                                     ab.period.label(lang), lang, heading_level=2)
 
 
@@ -412,23 +419,24 @@ def notes(ab: AnnualBriefing, lang: str) -> list[dict]:
     """Sources, quarters not reported, the ranking rule, methodology and provenance."""
     blocks = [heading(i18n.t("annual.notes_title", lang))]
     label = ab.period.label(lang)
-    found = source_lines(ab.dataset, {ab.locality.code}, set(row_periods(ab.period)))
+    found = source_lines(ab.dataset, {ab.locality.code}, set(row_periods(ab.period)), lang)
     if found:
         blocks.append(note(i18n.t("notes.sources", lang, sources="; ".join(found))))
     if ab.missing_quarters:
-        blocks.append(note(i18n.t("annual.missing_quarters", lang, name=ab.locality.name,
-                                  quarters=", ".join(ab.missing_quarters), period=label)))
+        blocks.append(note(appraisal_wording.capitalised(i18n.t(
+            "annual.missing_quarters", lang, name=name_in_text(ab.locality, lang),
+            quarters=", ".join(ab.missing_quarters), period=label))))
     if ab.other_register:
         blocks.append(note(i18n.t("annual.other_register", lang,
                                   quarters=", ".join(ab.other_register), period=label)))
     if ab.peers_not_reported:
         blocks.append(note(i18n.t("annual.peers_not_reported", lang, period=label,
                                   count=formatting.integer(len(ab.peers_not_reported), lang),
-                                  items=unit_list(ab.peers_not_reported))))
+                                  items=unit_list(ab.peers_not_reported, lang))))
     blocks += _how_notes(ab.period, lang)
     blocks.append(appraisal_wording.rule_note(len(ab.scores), lang))
     blocks += methodology_notes(ab.methodology, lang)
-    blocks.append(provenance_note(ab.provenance, lang))
+    blocks.append(colophon(ab.provenance, ab.methodology, lang))
     return blocks
 
 
@@ -455,6 +463,11 @@ def summary_data(ab: AnnualBriefing) -> dict:
         "lead": {lang: lead_text(ab, lang) for lang in i18n.LANGS},
         "inputs": ab.provenance["inputs"],
         "parbrief_version": __version__,
+        # the committee edition's subject line ("Kết quả Chỉ số cải cách hành chính năm 2024
+        # của huyện Tiên Yên")
+        "subject": {lang: i18n.t("committee.subject", lang, index_name=index_full_name(
+            ab.methodology, lang), quarter=ab.period.label(lang),
+            unit=name_in_text(ab.locality, lang)) for lang in i18n.LANGS},
     }
 
 
@@ -482,21 +495,31 @@ def overview_lead_text(o: AnnualOverview, lang: str) -> str:
                       total=formatting.integer(total, lang))
     top, bottom = s[s["rank"] == s["rank"].min()], s[s["rank"] == s["rank"].max()]
     counts = o.class_counts(lang)
-    items = [i18n.t("annual.classes_item", lang, count=formatting.integer(n, lang), band=c)
+    items = [i18n.t("annual.classes_item", lang, count=formatting.integer(n, lang),
+                    band=class_in_text(c, lang))
              for c, n in zip(counts.classification, counts.localities) if n]
     mean = round_half_up(float(s["index"].astype("float64").mean()), 2)
     return i18n.t("annual.overview_lead", lang, period=label,
                   ranked=formatting.integer(len(s), lang), total=formatting.integer(total, lang),
                   peer_group=group, index_name=index_label(o.methodology, lang),
-                  mean=formatting.points(mean, lang), top=i18n.join(list(top.name), lang),
+                  mean=formatting.points(mean, lang),
+                  top=appraisal_wording.capitalised(i18n.join(_names(top, o, lang), lang)),
                   top_index=formatting.points(top["index"].iloc[0], lang),
-                  bottom=i18n.join(list(bottom.name), lang),
+                  bottom=i18n.join(_names(bottom, o, lang), lang),
                   bottom_index=formatting.points(bottom["index"].iloc[0], lang),
                   classes=i18n.t("annual.classes_text", lang, items=i18n.join(items, lang)))
 
 
+def _names(rows: pd.DataFrame, o: AnnualOverview, lang: str) -> list[str]:
+    """Units of a table in running text, in the edition's house style."""
+    by_code = {u.code: u for u in o.units}
+    return [name_in_text(by_code[c], lang) if c in by_code else n
+            for c, n in zip(rows.code, rows.name)]
+
+
 def overview_headline(o: AnnualOverview, lang: str) -> list[dict]:
-    title = i18n.t("annual.overview_title", lang, province=o.province.name,
+    title = i18n.t("annual.overview_title", lang, province=appraisal_wording.capitalised(
+                       name_in_text(o.province, lang)),
                    index_name=index_label(o.methodology, lang), period=o.period.label(lang))
     return [heading(title, 1), {"kind": "lead", "text": overview_lead_text(o, lang)}]
 
@@ -541,13 +564,13 @@ def overview_classes(o: AnnualOverview, lang: str) -> list[dict]:
 def overview_notes(o: AnnualOverview, lang: str) -> list[dict]:
     blocks = [heading(i18n.t("annual.notes_title", lang))]
     label = o.period.label(lang)
-    found = source_lines(o.dataset, {u.code for u in o.units}, set(row_periods(o.period)))
+    found = source_lines(o.dataset, {u.code for u in o.units}, set(row_periods(o.period)), lang)
     if found:
         blocks.append(note(i18n.t("notes.sources", lang, sources="; ".join(found))))
     if o.not_reported:
         blocks.append(note(i18n.t("annual.peers_not_reported", lang, period=label,
                                   count=formatting.integer(len(o.not_reported), lang),
-                                  items=unit_list(o.not_reported))))
+                                  items=unit_list(o.not_reported, lang))))
     if o.missing_quarters:
         by_code = {u.code: u for u in o.units}
         items = "; ".join(f"{by_code[c].name} ({', '.join(q)})"
@@ -561,7 +584,7 @@ def overview_notes(o: AnnualOverview, lang: str) -> list[dict]:
     blocks += _how_notes(o.period, lang)
     blocks.append(appraisal_wording.rule_note(len(o.scores), lang))
     blocks += methodology_notes(o.methodology, lang)
-    blocks.append(provenance_note(o.provenance, lang))
+    blocks.append(colophon(o.provenance, o.methodology, lang))
     return blocks
 
 
@@ -583,6 +606,10 @@ def overview_summary_data(o: AnnualOverview) -> dict:
         "lead": {lang: overview_lead_text(o, lang) for lang in i18n.LANGS},
         "inputs": o.provenance["inputs"],
         "parbrief_version": __version__,
+        "subject": {lang: i18n.t("committee.subject_overview", lang, index_name=index_full_name(
+            o.methodology, lang), units=unit_noun(o.units, o.level, lang),
+            where=parent_phrase(o.province, lang), quarter=o.period.label(lang))
+            for lang in i18n.LANGS},
     }
 
 

@@ -5,34 +5,58 @@ from __future__ import annotations
 
 from parbrief import __version__
 from parbrief.core import formatting, i18n
+from parbrief.core.catalogue import catalogue
 from parbrief.core.catalogue import label as indicator_label
 from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.core.rounding import displayed, displayed_share, round_to_total
 from parbrief.model import appraisal as appraisal_model
-from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, Briefing, briefing_findings
+from parbrief.model.briefing import KEY_METRICS, TREND_METRICS, TREND_QUARTERS, Briefing
+from parbrief.model.news import UnitNews
 from parbrief.model.sources import peers_of
 from parbrief.present import appraisal_sections as appraisal_wording
 from parbrief.present import charts, display
 from parbrief.present.blocks import bullet_list, heading, note, number_or_none, paragraph, table
+from parbrief.present.news_wording import (
+    CHANGE_OPENINGS,
+    briefing_opening,
+    class_clause,
+    lead_history,
+    rank_clause,
+    rank_text,
+    sentence_case,
+)
+from parbrief.present.news_wording import headline_text as news_headline
 from parbrief.present.wording import (
     COUNT_PAIRS,
     cell_change,
     change_points,
     change_pp,
+    chart_source,
     classification_label,
+    colophon,
     difference,
+    history_note,
+    index_full_name,
     index_label,
     merger_date,
     methodology_notes,
     metric_value,
+    name_in_text,
+    name_of,
     peer_group_phrase,
-    provenance_note,
+    people_committee,
+    place_name,
+    quarter_cell,
+    quarter_text,
     quarter_tick,
     rank_move,
     signed_points,
     source_lines,
     unit_list,
     unit_noun,
+    year_to_date,
 )
+from parbrief.scoring import findings
 from parbrief.scoring.metrics import METRICS, round_half_up
 from parbrief.units import history, register
 
@@ -94,44 +118,129 @@ def _changes_text(c: dict, lang: str) -> str:
                   year=year_text)
 
 
+def _house_name(b: Briefing, lang: str) -> str:
+    return place_name(b.locality, lang)
+
+
 def lead_text(b: Briefing, lang: str) -> str:
-    """The lead paragraph a newspaper prints, e.g. "Quý III/2026, Xã Tân Kỳ đạt 92,62 điểm
-    Chỉ số CCHC, xếp thứ 3/130 xã, phường của tỉnh Nghệ An, xếp loại Xuất sắc; tăng 1,25 điểm
-    so với quý trước và 3,10 điểm so với cùng kỳ năm trước." """
+    """The lead paragraph a newspaper prints, opening on the news (rules:
+    ``resources/news.yaml``), e.g. "Quế Phong commune posted the largest rise among the
+    communes and wards in Nghệ An province on the PAR index in Q3 2026, gaining 8.39 points
+    to 86.24, climbing 37 places to 52nd out of 129 and moving up from fair to good." Then the
+    comparison with the same quarter last year, the rank in earlier quarters, and whether an
+    earlier index is reconstructed from pre-merger units."""
     i18n.check_lang(lang)
     unit, q = b.locality, b.period
     quarter = q.label(lang)
     group = peer_group_phrase(unit, q, lang)
+    name = _house_name(b, lang)
     if not b.reported:
-        return i18n.t("lead.not_reported", lang, quarter=quarter, name=unit.name,
-                      reported=formatting.integer(len(b.scores), lang),
-                      total=formatting.integer(len(peers_of(unit, q)), lang), peer_group=group)
+        return sentence_case(i18n.t(
+            "lead.not_reported", lang, quarter=quarter, name=name,
+            reported=formatting.integer(len(b.scores), lang),
+            total=formatting.integer(len(peers_of(unit, q)), lang), peer_group=group))
     if not b.ranked:  # points missing: the rule, never a rank (present/appraisal_sections.py)
-        return appraisal_wording.unranked_lead(unit.name, quarter, b.unappraised,
-                                               len(b.methodology.criteria()), lang)
+        return sentence_case(appraisal_wording.unranked_lead(
+            name, quarter, b.unappraised, len(b.methodology.criteria()), lang))
+    news = b.news or UnitNews(movement={})
+    opening = briefing_opening(news)
+    c = _comparisons(b)
     rank, of = int(b.own["rank"]), int(b.own["rank_of"])
     tied = int((b.scores["rank"] == rank).sum()) > 1
-    rank_phrase = i18n.t("lead.rank_tied" if tied else "lead.rank", lang,
-                         rank=formatting.integer(rank, lang), ordinal=i18n.ordinal(rank, lang),
-                         of=formatting.integer(of, lang))
-    c = _comparisons(b)
-    text = i18n.t("lead.reported", lang, quarter=quarter, name=unit.name,
-                  index=formatting.points(b.own["index"], lang),
-                  index_name=index_label(b.methodology, lang), rank_phrase=rank_phrase,
-                  peer_group=group, classification=classification_label(b.own, b.methodology, lang),
-                  changes=_changes_text(c, lang))
+    index = formatting.points(b.own["index"], lang)
+    values = {"name": name, "peer_group": group, "index_name": index_label(b.methodology, lang),
+              "quarter": quarter, "index": index, "position": ""}
+    if opening in CHANGE_OPENINGS:
+        values["change"] = formatting.points(abs(news.index_change), lang)
+        if opening in ("rise", "fall"):
+            position = news.rise_position if opening == "rise" else news.fall_position
+            key = f"news.position.{position}"
+            values["position"] = i18n.t(key, lang) if key in i18n.catalogue(lang) \
+                else i18n.ordinal(position, lang)
+    clauses = []
+    if opening not in ("first", "first_tied") or (news.rank_change or 0) > 0:
+        ranked = rank_text(rank, of, lang, tied=tied,
+                           peer_group=group if opening == "score" else None)
+        clauses.append(rank_clause(news, ranked, lang))
+    clauses.append(class_clause(news, classification_label(b.own, b.methodology, lang), lang))
+    sentences = [sentence_case(i18n.t("news.lead", lang, opening=i18n.t(
+        f"news.opening.{opening}", lang, **values), clauses=i18n.join(clauses, lang)))]
+    if opening in CHANGE_OPENINGS:
+        if c["year"] is not None:
+            sentences.append(i18n.t(f"news.year.{_direction(c['year'])}", lang,
+                                    value=formatting.points(abs(c["year"]), lang)))
+    elif c["prev"] is not None or c["year"] is not None:
+        sentences.append(i18n.t("news.changes", lang, changes=_changes_text(c, lang)))
+    history = lead_history(news, q, lang)
+    if history:
+        sentences.append(history)
     which = [k for k in ("prev", "year") if c[k] is not None and c[f"{k}_reconstructed"]]
     if which:
         key = "both" if len(which) == 2 else which[0]
-        text += " " + i18n.t(f"lead.reconstructed.{key}", lang, merger=merger_date(lang))
-    return text
+        sentences.append(i18n.t(f"lead.reconstructed.{key}", lang, merger=merger_date(lang)))
+    return " ".join(sentences)
+
+
+def headline_text(b: Briefing, lang: str) -> str:
+    """The news headline above the lead ("Quế Phong commune posts the largest rise in Nghệ An
+    province, climbs 37 places, moves up to good"); empty for a unit that did not report, or
+    is not ranked yet (its lead says why)."""
+    if not b.ranked:
+        return ""
+    news = b.news or UnitNews(movement={})
+    parent = b.parent
+    where = place_name(parent, lang) if parent else i18n.t("lead.nationwide", lang)
+    rank = rank_text(int(b.own["rank"]), int(b.own["rank_of"]), lang)
+    return news_headline(news, briefing_opening(news), name=_house_name(b, lang), where=where,
+                         index_name=index_label(b.methodology, lang), rank=rank,
+                         current_class=classification_label(b.own, b.methodology, lang),
+                         lang=lang)
 
 
 def headline(b: Briefing, lang: str) -> list[dict]:
-    """Title (locality and quarter) and the lead paragraph."""
-    title = i18n.t("headline.title", lang, name=b.locality.name, quarter=b.period.label(lang),
-                   index_name=index_label(b.methodology, lang))
-    return [heading(title, 1), {"kind": "lead", "text": lead_text(b, lang)}]
+    """Title (locality and quarter), the news headline and the lead paragraph."""
+    title = i18n.t("headline.title", lang, name=sentence_case(_house_name(b, lang)),
+                   quarter=b.period.label(lang), index_name=index_label(b.methodology, lang))
+    blocks = [heading(title, 1)]
+    news_line = headline_text(b, lang)
+    if news_line:
+        blocks.append({"kind": "paragraph", "role": "headline", "text": news_line})
+    return blocks + [{"kind": "lead", "text": lead_text(b, lang)}]
+
+
+def rank_history(b: Briefing, lang: str) -> list[dict]:
+    """Rank over the last quarters and the same quarter of earlier years: index, rank, class."""
+    title = i18n.t("news.history_title", lang)
+    name = sentence_case(_house_name(b, lang))
+    history = (b.news.history if b.news else []) or []
+    shown = [p for p in history if p.rank is not None or p.period == b.period]
+    blocks = [heading(title)]
+    if len([p for p in shown if p.rank is not None]) < 2:
+        blocks.append(paragraph(i18n.t("news.history_none", lang, name=name)))
+    if shown and len([p for p in shown if p.rank is not None]) >= 1:
+        first, last = shown[0].period.label(lang), shown[-1].period.label(lang)
+        rows, data = [], []
+        for p in reversed(shown):  # newest first, as a league table is read
+            label = (p.classification or {}).get(lang) if p.classification else None
+            rows.append([p.period.label(lang), formatting.points(p.index, lang),
+                         formatting.rank(p.rank, p.rank_of, lang) if p.rank is not None
+                         else i18n.t("news.history_not_reported", lang),
+                         label or formatting.MISSING[lang]])
+            data.append([str(p.period), p.index, p.rank, p.rank_of, label])
+        blocks.append(table(
+            "rank-history", i18n.t("news.history_table_title", lang, name=name, first=first,
+                                   last=last),
+            [i18n.t("news.history_col_quarter", lang), index_label(b.methodology, lang),
+             i18n.t("news.history_col_rank", lang), i18n.t("peers.col_class", lang)],
+            rows, data_columns=["period", "index", "rank", "rank_of", "classification"],
+            data_rows=data, highlight=0))
+    earliest = min((p.period for p in history), default=b.period)
+    if b.locality.register == register.REG_2025 and \
+            b.period.previous(TREND_QUARTERS - 1) < MERGER_QUARTER <= earliest:
+        blocks.append(note(i18n.t("news.history_merger", lang, name=name,
+                                  merger=merger_date(lang),
+                                  first=MERGER_QUARTER.label(lang))))
+    return blocks
 
 
 def _pair(figures: dict, part: str, whole: str, lang: str) -> str:
@@ -141,135 +250,265 @@ def _pair(figures: dict, part: str, whole: str, lang: str) -> str:
     return f"{formatting.integer(a, lang)}/{formatting.integer(w, lang)}"
 
 
+def shown_scores(b: Briefing, lang: str) -> dict:
+    """The index, rank and class of the quarter and the previous one as the briefing shows
+    them (the ``score`` source of the findings rules)."""
+    if not b.reported:
+        return {}
+    own, method = b.own, b.methodology
+    index = displayed(own.get("index"))
+    change = displayed(number_or_none(own.get("index_change")))
+    rank, of = number_or_none(own.get("rank")), number_or_none(own.get("rank_of"))
+    rank_change = number_or_none(own.get("rank_change"))
+    out = {"index": index, "index_change": change, "rank": rank, "rank_of": of,
+           "rank_change": rank_change, "class": classification_label(own, method, lang)}
+    if change is not None and index is not None:
+        previous = displayed(index - change)
+        out.update(previous_index=previous, index_fall=displayed(-change))
+        before, now = method.classify(previous), method.classify(index)
+        if before is not None and now is not None:
+            bands = list(method.bands)
+            out.update(previous_class=before.label[lang],
+                       class_change=float(bands.index(before) - bands.index(now)))
+    if rank_change is not None and rank is not None:
+        out.update(previous_rank=rank + rank_change, places_down=-rank_change)
+    return out
+
+
+def shown_areas(b: Briefing, lang: str) -> list[dict]:
+    """Each area's points as shown (largest remainder, so that the areas and the bonus and
+    penalty points add up to the total shown), its maximum and its share of it, computed from
+    the points shown."""
+    method, own = b.methodology, b.own
+    raw = [number_or_none(own.get(f"points_{a.id}")) or 0.0 for a in method.areas]
+    adjustment = number_or_none(own.get("adjustment")) or 0.0
+    parts = raw + ([adjustment] if method.adjustments else [])
+    shown = round_to_total(parts, number_or_none(own.get("total")))
+    return [{"id": a.id, "name": a.name[lang], "points": p, "max": float(a.max_points),
+             "share": displayed_share(p, a.max_points)}
+            for a, p in zip(method.areas, shown[:len(method.areas)])] + \
+        ([{"id": "adjustment", "name": i18n.t("scorecard.adjustment", lang),
+           "points": shown[-1], "max": None, "share": None}] if method.adjustments else [])
+
+
+def weakest_area(b: Briefing, lang: str) -> dict:
+    """The area with the lowest share of its maximum as shown (the ``area`` source)."""
+    areas = [a for a in shown_areas(b, lang) if a["share"] is not None]
+    if not areas:
+        return {}
+    worst = min(areas, key=lambda a: a["share"])
+    return {"weakest_name": worst["name"], "weakest_points": worst["points"],
+            "weakest_max": worst["max"], "weakest_share": worst["share"]}
+
+
+def briefing_shortcomings(b: Briefing, lang: str) -> list[findings.Finding]:
+    """The findings of the rules (``resources/findings.yaml``) over what the briefing shows."""
+    if not b.reported:
+        return []
+    return findings.evaluate(b.figures[b.period], b.metrics[b.period], b.period, lang,
+                             scores=shown_scores(b, lang), areas=weakest_area(b, lang))
+
+
+def _change_pp_cell(value, before, lang: str) -> str:
+    return change_pp(difference(value, before), lang)
+
+
 def key_figures(b: Briefing, lang: str) -> list[dict]:
-    """Tiles: index, rank, class, the key rates (change in percentage points) and counts."""
+    """Tiles and a table: index, rank, class, the key rates and counts, against the previous
+    quarter and the same quarter last year (year-to-date rates against last year only), and a
+    row for every further figure a shortcoming quotes."""
     blocks = [heading(i18n.t("figures.title", lang))]
     if not b.reported:
         return blocks + [paragraph(i18n.t("figures.not_reported", lang, name=b.locality.name,
-                                          quarter=b.period.label(lang)))]
+                                          quarter=quarter_text(b.period, lang)))]
+    missing = formatting.MISSING[lang]
     q, prev_q, year_q = b.period, b.period.previous(), b.period.same_quarter_last_year()
     cur, prev, year = b.metrics.get(q, {}), b.metrics.get(prev_q, {}), b.metrics.get(year_q, {})
     fig_cur, fig_prev = b.figures.get(q, {}), b.figures.get(prev_q, {})
+    fig_year = b.figures.get(year_q, {})
     c = _comparisons(b)
+    s = shown_scores(b, lang)
     tiles = [
         {"label": index_label(b.methodology, lang),
          "value": formatting.points(b.own["index"], lang), "change": change_points(c["prev"], lang)},
         {"label": i18n.t("figures.rank", lang),
          "value": formatting.rank(b.own["rank"], b.own["rank_of"], lang),
-         "change": rank_move(b.own.get("rank_change"), lang)},
+         "change": rank_move(b.own.get("rank_change"), lang)
+         if b.ranked else i18n.t("appraisal_rule.tile_waiting", lang)},
         {"label": i18n.t("figures.classification", lang),
-         "value": classification_label(b.own, b.methodology, lang), "change": ""},
+         "value": classification_label(b.own, b.methodology, lang),
+         "change": i18n.t("figures.class_before", lang, label=s["previous_class"])
+         if s.get("previous_class") else ""},
     ]
-    if not b.ranked:  # points missing: no index, rank or class yet, and why
-        tiles[0]["change"] = i18n.t("appraisal_rule.tile_missing", lang,
-                                    missing=formatting.integer(b.unappraised, lang))
-        tiles[1]["change"] = i18n.t("appraisal_rule.tile_waiting", lang)
-    rows, data = [], []
-    rows.append([index_label(b.methodology, lang), formatting.points(b.own["index"], lang),
-                 formatting.points(number_or_none(b.own["index"]) - c["prev"], lang)
-                 if c["prev"] is not None else formatting.MISSING[lang],
-                 change_points(c["prev"], lang),
-                 formatting.points(b.last_year_index, lang)])
-    data.append(["index", number_or_none(b.own["index"]),
-                 None if c["prev"] is None else round_half_up(number_or_none(b.own["index"]) - c["prev"], 2),
-                 c["prev"], b.last_year_index])
-    for name in KEY_METRICS:
+    index = number_or_none(b.own["index"])
+    year_change = difference(index, b.last_year_index)
+    rows = [[index_label(b.methodology, lang), formatting.points(index, lang),
+             formatting.points(s.get("previous_index"), lang), change_points(c["prev"], lang),
+             formatting.points(b.last_year_index, lang), change_points(year_change, lang)],
+            [i18n.t("figures.rank", lang), formatting.rank(b.own["rank"], b.own["rank_of"], lang),
+             formatting.integer(s.get("previous_rank"), lang),
+             rank_move(b.own.get("rank_change"), lang), missing, missing],
+            [i18n.t("figures.classification", lang), s["class"],
+             s.get("previous_class", missing), "", _class_of(b, b.last_year_index, lang), ""]]
+    data = [["index", index, s.get("previous_index"), c["prev"], b.last_year_index, year_change],
+            ["rank", s["rank"], s.get("previous_rank"), s.get("rank_change"), None, None],
+            ["classification", s["class"], s.get("previous_class"), None,
+             _class_of(b, b.last_year_index, lang, None), None]]
+    shown_metrics: set[str] = set()
+
+    def metric_row(name: str) -> None:
         label = METRICS[name].labels[lang]
+        value, before, last = (metric_value(cur, name), metric_value(prev, name),
+                               metric_value(year, name))
+        ytd = year_to_date(name)
+        change, change_year = difference(value, before), difference(value, last)
+        rows.append([i18n.t("figures.year_to_date", lang, label=label) if ytd else label,
+                     formatting.percent(value, lang), formatting.percent(before, lang),
+                     missing if ytd else change_pp(change, lang),
+                     formatting.percent(last, lang), change_pp(change_year, lang)])
+        data.append([name, value, before, None if ytd else change, last, change_year])
+        shown_metrics.add(name)
+
+    def count_row(name: str) -> None:
+        value, before = number_or_none(fig_cur.get(name)), number_or_none(fig_prev.get(name))
+        last = number_or_none(fig_year.get(name))
+        change, change_year = difference(value, before, 0), difference(value, last, 0)
+        ytd = catalogue()[name].year_to_date
+        label = indicator_label(name, lang)
+        rows.append([i18n.t("figures.year_to_date", lang, label=label) if ytd else label,
+                     formatting.integer(value, lang), formatting.integer(before, lang),
+                     missing if ytd or change is None else formatting.change(change, lang, 0),
+                     formatting.integer(last, lang),
+                     missing if change_year is None else formatting.change(change_year, lang, 0)])
+        data.append([name, value, before, None if ytd else change, last, change_year])
+        shown_metrics.add(name)
+
+    for name in KEY_METRICS:
         value, before = metric_value(cur, name), metric_value(prev, name)
-        change = difference(value, before)
-        tiles.append({"label": label, "value": formatting.percent(value, lang),
-                      "change": change_pp(change, lang)})
-        rows.append([label, formatting.percent(value, lang), formatting.percent(before, lang),
-                     change_pp(change, lang), formatting.percent(metric_value(year, name), lang)])
-        data.append([name, value, before, None if change is None else round(change, 6),
-                     metric_value(year, name)])
+        if year_to_date(name):
+            change = difference(value, metric_value(year, name))
+            tile_change = missing if change is None else \
+                i18n.t("figures.change_pp_year", lang, change=formatting.change(change, lang))
+        else:
+            tile_change = change_pp(difference(value, before), lang)
+        tiles.append({"label": METRICS[name].labels[lang],
+                      "value": formatting.percent(value, lang), "change": tile_change})
+        metric_row(name)
     received, received_before = number_or_none(fig_cur.get("records_received")), \
         number_or_none(fig_prev.get("records_received"))
-    change = difference(received, received_before)
+    change = difference(received, received_before, 0)
     tiles.append({"label": indicator_label("records_received", lang),
                   "value": formatting.integer(received, lang),
-                  "change": formatting.MISSING[lang] if change is None
-                  else formatting.change(change, lang, 0)})
-    rows.append([indicator_label("records_received", lang), formatting.integer(received, lang),
-                 formatting.integer(received_before, lang),
-                 formatting.MISSING[lang] if change is None else formatting.change(change, lang, 0),
-                 formatting.integer(number_or_none(b.figures.get(year_q, {}).get("records_received")),
-                                    lang)])
-    data.append(["records_received", received, received_before, change,
-                 number_or_none(b.figures.get(year_q, {}).get("records_received"))])
+                  "change": missing if change is None else formatting.change(change, lang, 0)})
+    count_row("records_received")
     for key, part, whole in COUNT_PAIRS:
         tiles.append({"label": i18n.t(key, lang), "value": _pair(fig_cur, part, whole, lang),
                       "change": ""})
+    # every figure a shortcoming quotes is shown here (the x/y pairs of the tiles count too)
+    in_tiles = {n for _, part, whole in COUNT_PAIRS for n in (part, whole)}
+    for finding in briefing_shortcomings(b, lang):
+        for source, name in finding.cites:
+            if name in shown_metrics or (source == "indicator" and name in in_tiles):
+                continue
+            if source == "metric":
+                metric_row(name)
+            elif source == "indicator":
+                count_row(name)
     blocks.append({"kind": "figures", "items": tiles})
     explain = "figures.explain"
     if not prev:
         explain = "figures.explain_no_previous_register" \
             if register.register_for(prev_q) != b.locality.register \
             else "figures.explain_no_previous"
-    blocks.append(note(i18n.t(explain, lang, previous=prev_q.label(lang))))
+    blocks.append(note(i18n.t(explain, lang, previous=quarter_text(prev_q, lang),
+                              last_year=quarter_text(year_q, lang))))
     blocks.append(table(
-        "key-figures", i18n.t("figures.table_title", lang, name=b.locality.name,
-                              quarter=q.label(lang)),
+        "key-figures", i18n.t("figures.table_title", lang, name=name_in_text(b.locality, lang),
+                              quarter=quarter_text(q, lang)),
         [i18n.t("figures.col_indicator", lang), q.label(lang), prev_q.label(lang),
-         i18n.t("figures.col_change", lang), year_q.label(lang)],
-        rows, data_columns=["indicator", str(q), str(prev_q), "change", str(year_q)],
+         i18n.t("figures.col_change", lang), year_q.label(lang),
+         i18n.t("figures.col_change_year", lang)],
+        rows, data_columns=["indicator", str(q), str(prev_q), "change", str(year_q),
+                            "change_year"],
         data_rows=data))
     return blocks
 
 
+def _class_of(b: Briefing, index, lang: str, missing: str | None = "–"):
+    band = b.methodology.classify(number_or_none(index)) if number_or_none(index) is not None \
+        else None
+    return band.label[lang] if band else missing
+
+
 def scorecard(b: Briefing, lang: str) -> list[dict]:
-    """Points per area against the maximum: chart and table."""
+    """Points per area against the maximum: chart and table. The points shown add up to the
+    total shown; each share is computed from the points shown."""
     blocks = [heading(i18n.t("scorecard.title", lang))]
+    name = name_in_text(b.locality, lang)
     if not b.reported:
-        return blocks + [paragraph(i18n.t("scorecard.not_reported", lang, name=b.locality.name))]
+        return blocks + [paragraph(i18n.t("scorecard.not_reported", lang, name=name))]
     method, own = b.methodology, b.own
-    names = [a.name[lang] for a in method.areas]
-    points = [number_or_none(own.get(f"points_{a.id}")) or 0.0 for a in method.areas]
-    maxima = [float(a.max_points) for a in method.areas]
-    shares = [p / m * 100 if m else None for p, m in zip(points, maxima)]
-    quarter = b.period.label(lang)
-    alt = i18n.t("scorecard.alt", lang, name=b.locality.name, quarter=quarter,
-                 items="; ".join(f"{n} {formatting.number(p, lang)}/{formatting.number(m, lang)}"
+    areas = shown_areas(b, lang)
+    by_area = [a for a in areas if a["id"] != "adjustment"]
+    names = [a["name"] for a in by_area]
+    points = [a["points"] for a in by_area]
+    maxima = [a["max"] for a in by_area]
+    quarter = quarter_text(b.period, lang)
+    alt = i18n.t("scorecard.alt", lang, name=name, quarter=quarter,
+                 items="; ".join(f"{n} {formatting.points(p, lang)}/{formatting.number(m, lang)}"
                                  for n, p, m in zip(names, points, maxima)))
     blocks.append(charts.scorecard(
         names, points, maxima, lang,
-        title=i18n.t("scorecard.chart_title", lang, name=b.locality.name, quarter=quarter),
-        alt=alt))
-    rows = [[n, formatting.points(p, lang), formatting.number(m, lang), formatting.percent(s, lang)]
-            for n, p, m, s in zip(names, points, maxima, shares)]
-    data = [[a.id, a.name[lang], p, m, None if s is None else round(s, 6)]
-            for a, p, m, s in zip(method.areas, points, maxima, shares)]
+        title=i18n.t("scorecard.chart_title", lang, name=name, quarter=quarter), alt=alt,
+        source=chart_source(b.dataset, {b.locality.code}, b.period, method, lang)))
+    rows = [[a["name"], formatting.points(a["points"], lang), formatting.number(a["max"], lang),
+             formatting.percent(a["share"], lang)] for a in by_area]
+    data = [[a["id"], a["name"], a["points"], a["max"], a["share"]] for a in by_area]
     if method.adjustments:
-        adj = number_or_none(own.get("adjustment")) or 0.0
+        adj = areas[-1]["points"]
         rows.append([i18n.t("scorecard.adjustment", lang), signed_points(adj, lang),
                      formatting.MISSING[lang], ""])
         data.append(["adjustment", i18n.t("scorecard.adjustment", lang), adj, None, None])
     rows.append([i18n.t("scorecard.total", lang), formatting.points(own["total"], lang),
                  formatting.number(own["maximum"], lang), formatting.percent(own["index"], lang)])
-    data.append(["total", i18n.t("scorecard.total", lang), number_or_none(own["total"]),
+    data.append(["total", i18n.t("scorecard.total", lang), displayed(own["total"]),
                  number_or_none(own["maximum"]), number_or_none(own["index"])])
-    blocks.append(table("points-by-area", i18n.t("scorecard.table_title", lang,
-                                                 name=b.locality.name,
-                                            quarter=quarter),
+    blocks.append(table("points-by-area", i18n.t("scorecard.table_title", lang, name=name,
+                                                 quarter=quarter),
                         [i18n.t("scorecard.col_area", lang), i18n.t("scorecard.col_points", lang),
                          i18n.t("scorecard.col_max", lang), i18n.t("scorecard.col_share", lang)],
                         rows, data_columns=["area", "name", "points", "max", "share_percent"],
                         data_rows=data))
-    ranked = [(s, n) for s, n in zip(shares, names) if s is not None]
+    ranked = [a for a in by_area if a["share"] is not None]
     if len(ranked) > 1:
-        best = max(ranked, key=lambda x: x[0])
-        worst = min(ranked, key=lambda x: x[0])
-        if best[0] > worst[0]:
-            blocks.append(paragraph(i18n.t("scorecard.best_worst", lang, best=best[1],
-                                           best_share=formatting.percent(best[0], lang),
-                                           worst=worst[1],
-                                           worst_share=formatting.percent(worst[0], lang))))
-    if not b.ranked:
+        blocks += _strongest_and_weakest(ranked, lang)
+    if not b.ranked:  # provisional: which criteria still lack their points
         blocks += [n for n in [appraisal_wording.provisional_note(
-            b.locality.name, appraisal_model.unappraised(b.points), lang)] if n]
-    blocks += appraisal_wording.self_assessment_blocks(b.self_assessment, b.locality.name,
-                                                       quarter, lang)
+            name, appraisal_model.unappraised(b.points), lang)] if n]
+    blocks += appraisal_wording.self_assessment_blocks(b.self_assessment, name, quarter, lang)
     return blocks
+
+
+def _strongest_and_weakest(ranked: list[dict], lang: str) -> list[dict]:
+    """The strongest and the weakest area by share of points, as shown; areas that tie (six
+    areas at 100,00%) are named together, never one of them picked as "the" strongest."""
+    shown = [formatting.percent(a["share"], lang) for a in ranked]
+    top, bottom = max(a["share"] for a in ranked), min(a["share"] for a in ranked)
+    best = [a["name"] for a, s in zip(ranked, shown)
+            if s == formatting.percent(top, lang)]
+    worst = [a["name"] for a, s in zip(ranked, shown)
+             if s == formatting.percent(bottom, lang)]
+    if formatting.percent(top, lang) == formatting.percent(bottom, lang):
+        return []  # every area alike: no strongest, no weakest
+
+    def part(which: str, names: list[str], share: float) -> str:
+        many = len(names) > 1
+        return i18n.t(f"scorecard.{which}_{'many' if many else 'one'}", lang,
+                      names=i18n.join(names, lang), count=formatting.integer(len(names), lang),
+                      share=formatting.percent(share, lang))
+
+    return [paragraph(i18n.t("scorecard.best_worst", lang, best=part("best", best, top),
+                             worst=part("worst", worst, bottom)))]
 
 
 def _legacy_level(b: Briefing, periods: list[str]) -> str:
@@ -283,49 +522,51 @@ def trend(b: Briefing, lang: str) -> list[dict]:
     """Index and key rates over eight quarters, with the merger marked."""
     blocks = [heading(i18n.t("trend.title", lang))]
     tr = b.trend
+    name = name_in_text(b.locality, lang)
     if tr is None or not len(tr) or tr["index"].isna().all():
-        return blocks + [paragraph(i18n.t("trend.none", lang, name=b.locality.name))]
+        return blocks + [paragraph(i18n.t("trend.none", lang, name=name))]
     quarters = [Quarter.parse(p) for p in tr.period]
     reconstructed = [bool(x) for x in tr["reconstructed"]]
     index_title = index_label(b.methodology, lang)
-    series = [(index_title, [number_or_none(v) for v in tr["index"]])]
+    series = [(index_title, [displayed(v) for v in tr["index"]])]
     for m in TREND_METRICS:
-        values = [number_or_none(v) for v in tr[m]] if m in tr.columns else [None] * len(tr)
+        values = [displayed(v) for v in tr[m]] if m in tr.columns else [None] * len(tr)
         series.append((METRICS[m].labels[lang], values))
     merger_at = next((i for i, q in enumerate(quarters) if q >= MERGER_QUARTER), None) \
         if quarters[0] < MERGER_QUARTER else None
-    first, last = quarters[0].label(lang), quarters[-1].label(lang)
+    first, last = quarter_text(quarters[0], lang), quarter_text(quarters[-1], lang)
     known = [(q, v) for q, v in zip(quarters, series[0][1]) if v is not None]
-    alt = i18n.t("trend.alt", lang, name=b.locality.name, first=first, last=last,
+    alt = i18n.t("trend.alt", lang, name=name, first=first, last=last,
                  index_name=index_title,
-                 items="; ".join(f"{q.label(lang)} {formatting.points(v, lang)}" for q, v in known))
+                 items="; ".join(f"{quarter_text(q, lang)} {formatting.points(v, lang)}"
+                                 for q, v in known))
     blocks.append(charts.trend(
         [quarter_tick(q, lang) for q in quarters], series, reconstructed, lang, merger_at=merger_at,
         merger_label=i18n.t("chart.merger", lang, date=merger_date(lang)),
-        title=i18n.t("trend.chart_title", lang, name=b.locality.name, first=first, last=last),
-        alt=alt))
+        title=i18n.t("trend.chart_title", lang, name=name, first=first, last=last),
+        alt=alt, source=chart_source(b.dataset, {b.locality.code}, b.period, b.methodology,
+                                     lang)))
     cols = [i18n.t("trend.col_quarter", lang), index_title] + \
         [METRICS[m].labels[lang] for m in TREND_METRICS] + [i18n.t("trend.col_note", lang)]
     rows, data = [], []
     for i, q in enumerate(quarters):
         values = [s[1][i] for s in series]
-        rows.append([q.label(lang), formatting.points(values[0], lang)]
+        rows.append([quarter_cell(q, lang), formatting.points(values[0], lang)]
                     + [formatting.percent(v, lang) for v in values[1:]]
                     + [i18n.t("trend.reconstructed", lang) if reconstructed[i] else ""])
-        data.append([str(q)] + [None if v is None else round(v, 6) for v in values]
-                    + [reconstructed[i]])
-    blocks.append(table("quarterly-trend", i18n.t("trend.table_title", lang, name=b.locality.name,
-                                         first=first, last=last), cols, rows,
+        data.append([str(q)] + values + [reconstructed[i]])
+    blocks.append(table("quarterly-trend", i18n.t("trend.table_title", lang, name=name,
+                                                  first=first, last=last), cols, rows,
                         data_columns=["period", "index", *TREND_METRICS, "reconstructed"],
                         data_rows=data))
     rebuilt = [str(q) for q, r, v in zip(quarters, reconstructed, series[0][1])
                if r and v is not None]
     if rebuilt:
-        blocks.append(paragraph(history.history_note(
+        blocks.append(paragraph(history_note(
             b.locality.code, lang, b.apportionment, _legacy_level(b, rebuilt))))
     elif any(reconstructed):
         blocks.append(paragraph(i18n.t("trend.no_history", lang,
-                                       merger=MERGER_QUARTER.label(lang))))
+                                       merger=quarter_text(MERGER_QUARTER, lang))))
     return blocks
 
 
@@ -367,9 +608,11 @@ def peers(b: Briefing, lang: str) -> list[dict]:
         r = scores.iloc[pos]
         if pos == own_pos:
             highlight = len(labels)
-        labels.append(f"{int(r['rank'])}. {r['name']}")
+        # a table's cell keeps the register's name in Vietnamese; the English desk's form
+        shown = r["name"] if lang == "vi" else name_of(r["code"], q, lang, r["name"])
+        labels.append(f"{int(r['rank'])}. {shown}")
         values.append(number_or_none(r["index"]))
-        rows.append([formatting.integer(r["rank"], lang), r["name"],
+        rows.append([formatting.integer(r["rank"], lang), shown,
                      formatting.points(r["index"], lang), classification_label(r.to_dict(),
                                                                          b.methodology, lang),
                      cell_change(r.get("index_change"), lang)])
@@ -382,7 +625,9 @@ def peers(b: Briefing, lang: str) -> list[dict]:
                                  for label, v in zip(labels, values) if v is not None))
     title = i18n.t("peers.chart_title_excerpt" if excerpt else "peers.chart_title", lang,
                    index_name=index_name, units=group, quarter=quarter)
-    blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt))
+    blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt,
+                               source=chart_source(b.dataset, set(scores.code), q,
+                                                   b.methodology, lang)))
     data = [[int(r["rank"]), r["code"], r["name"], number_or_none(r["index"]),
              r["classification_vi"] if lang == "vi" else r["classification"],
              number_or_none(r.get("index_change")), number_or_none(r.get("rank_change"))]
@@ -401,41 +646,47 @@ def peers(b: Briefing, lang: str) -> list[dict]:
                  "bottom": formatting.points(float(idx.min()), lang), "units": group,
                  "count": formatting.integer(len(scores), lang)}
     if b.ranked:
-        blocks.append(paragraph(i18n.t("peers.summary", lang, name=unit.name,
+        blocks.append(paragraph(i18n.t("peers.summary", lang,
+                                       name=sentence_case(name_in_text(unit, lang)),
                                        rank=formatting.rank(b.own["rank"], b.own["rank_of"], lang),
                                        **stats)))
     elif b.reported:  # reported, points missing: not ranked yet (the note below lists them)
-        blocks.append(paragraph(i18n.t("appraisal_rule.peers", lang, name=unit.name, **stats)))
+        blocks.append(paragraph(i18n.t("appraisal_rule.peers", lang,
+                                       name=sentence_case(name_in_text(unit, lang)), **stats)))
     else:
-        blocks.append(paragraph(i18n.t("peers.not_ranked", lang, name=unit.name, **stats)))
+        blocks.append(paragraph(i18n.t("peers.not_ranked", lang,
+                                       name=sentence_case(name_in_text(unit, lang)), **stats)))
     blocks += [n for n in [appraisal_wording.waiting_note(b.not_ranked, lang)] if n]
     return blocks
 
 
 def shortcomings(b: Briefing, lang: str) -> list[dict]:
-    """Shortcomings found by the rules (tồn tại, hạn chế) and recommendations (kiến nghị)."""
+    """Shortcomings found by the rules (tồn tại, hạn chế) and recommendations (kiến nghị),
+    addressed to the unit's People's Committee."""
     blocks = [heading(i18n.t("shortcomings.title", lang))]
-    quarter = b.period.label(lang)
+    quarter = quarter_text(b.period, lang)
+    name = name_in_text(b.locality, lang)
     if not b.reported:
-        return blocks + [paragraph(i18n.t("shortcomings.not_reported", lang, name=b.locality.name,
+        return blocks + [paragraph(i18n.t("shortcomings.not_reported", lang, name=name,
                                           quarter=quarter))]
-    found = briefing_findings(b, lang)
+    found = briefing_shortcomings(b, lang)
     if not found:
-        return blocks + [paragraph(i18n.t("shortcomings.none", lang, name=b.locality.name,
+        return blocks + [paragraph(i18n.t("shortcomings.none", lang, name=name,
                                           quarter=quarter))]
-    blocks.append(paragraph(i18n.t("shortcomings.intro", lang, name=b.locality.name,
-                                   quarter=quarter)))
+    blocks.append(paragraph(i18n.t("shortcomings.intro", lang, name=name, quarter=quarter)))
     blocks.append(bullet_list([f.text for f in found]))
-    blocks.append(paragraph(i18n.t("shortcomings.recommendations", lang)))
+    blocks.append(paragraph(i18n.t("shortcomings.recommendations", lang,
+                                   committee=people_committee(b.locality, lang))))
     blocks.append(bullet_list(list(dict.fromkeys(f.recommendation for f in found))))
     return blocks
 
 
 def data_notes(b: Briefing, lang: str) -> list[dict]:
-    """Sources, missing figures, peers that did not report, methodology and provenance."""
+    """Sources, missing figures, peers that did not report, abbreviations, the methodology and
+    the rounding rule, and the colophon (what the report was made from, in plain words)."""
     blocks = [heading(i18n.t("notes.title", lang))]
-    quarter = b.period.label(lang)
-    sources = source_lines(b.dataset, {b.locality.code}, {str(b.period)})
+    quarter = quarter_text(b.period, lang)
+    sources = source_lines(b.dataset, {b.locality.code}, {str(b.period)}, lang)
     if sources:
         blocks.append(note(i18n.t("notes.sources", lang, sources="; ".join(sources))))
     if not b.reported:
@@ -458,11 +709,13 @@ def data_notes(b: Briefing, lang: str) -> list[dict]:
         if others:
             blocks.append(note(i18n.t("notes.peers_not_reported", lang, quarter=quarter,
                                       count=formatting.integer(len(others), lang),
-                                      items=unit_list(others))))
+                                      items=unit_list(others, lang))))
+    if i18n.t("notes.abbreviations", lang):
+        blocks.append(note(i18n.t("notes.abbreviations", lang)))
     if (b.reported and not b.ranked) or len(b.not_ranked):
         blocks.append(appraisal_wording.rule_note(len(b.scores), lang))
     blocks += methodology_notes(b.methodology, lang)
-    blocks.append(provenance_note(b.provenance, lang))
+    blocks.append(colophon(b.provenance, b.methodology, lang))
     return blocks
 
 
@@ -487,8 +740,19 @@ def summary_data(b: Briefing) -> dict:
         "status_note": appraisal_wording.status_note(b.unappraised)
         if b.reported and not b.ranked else None,
         "lead": {lang: lead_text(b, lang) for lang in i18n.LANGS},
+        # what the site's province page lists beside the rank
+        "headline": {lang: headline_text(b, lang) for lang in i18n.LANGS},
+        "name": {lang: sentence_case(_house_name(b, lang)) for lang in i18n.LANGS},
+        "index_change": number_or_none(own.get("index_change")),
+        "rank_change": number_or_none(own.get("rank_change")),
+        "class_step": (b.news.class_step if b.news and b.ranked else None),
         "inputs": b.provenance["inputs"],
         "parbrief_version": __version__,
+        # the committee edition's subject line ("Kết quả Chỉ số cải cách hành chính quý III/2026
+        # của xã Tân Châu")
+        "subject": {lang: i18n.t("committee.subject", lang, index_name=index_full_name(
+            b.methodology, lang), quarter=quarter_text(b.period, lang),
+            unit=name_in_text(b.locality, lang)) for lang in i18n.LANGS},
     }
 
 

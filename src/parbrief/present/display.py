@@ -101,6 +101,57 @@ def block_text(block: dict) -> str:
     return f"[{block['title']}] {block['alt']}"
 
 
+# Characters with a meaning in Pandoc's Markdown: a backslash makes each print as itself.
+_MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|$~^@:\"'")
+
+
+def md_escape(text) -> str:
+    """A data string as Markdown that prints literally (Quarto renders Markdown outputs)."""
+    s = " ".join(str(text).split())
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in s)
+
+
+def _md_table(columns: list[str], rows: list[list[str]], numeric: list[bool]) -> str:
+    def cells(values) -> str:
+        return "| " + " | ".join(md_escape(v) or " " for v in values) + " |"
+    rule = "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"
+    return "\n".join([cells(columns), rule] + [cells(r) for r in rows])
+
+
+def _numeric(columns: list[str], rows: list[list[str]]) -> list[bool]:
+    import re
+
+    number = re.compile(r"^[+\-−–]?[\d.,\s]*\d[\d.,\s]*%?$|^[–—…-]$|^\d+/\d+$")
+    return [bool(col) and all(number.match(c) for c in col)
+            for col in ([str(r[i]).strip() for r in rows if i < len(r) and str(r[i]).strip()]
+                        for i in range(len(columns)))]
+
+
+def block_markdown(block: dict) -> str:
+    """Pandoc Markdown for one block (what Quarto's PDF and Word read; every data string is
+    escaped). Charts have none: Quarto shows their picture."""
+    kind = _check(block)
+    if kind == "heading":
+        return ("# " if block.get("level") == 1 else "## ") + md_escape(block["text"])
+    if kind == "lead":
+        return f"**{md_escape(block['text'])}**"
+    if kind == "paragraph":
+        return md_escape(block["text"])
+    if kind == "note":
+        return f"*{md_escape(block['text'])}*"
+    if kind == "list":
+        return "\n".join(f"- {md_escape(item)}" for item in block["items"])
+    if kind == "figures":
+        rows = [[i["label"], i["value"], i.get("change", "")] for i in block["items"]]
+        return _md_table(["", "", ""], rows, [False, True, False])
+    if kind == "table":
+        columns = [str(c) for c in block["columns"]]
+        rows = [[str(v) for v in r] for r in block["rows"]]
+        table = _md_table(columns, rows, _numeric(columns, rows))
+        return f"{table}\n\n: {md_escape(block['title'])}" if block.get("title") else table
+    return ""
+
+
 def bundle(block: dict) -> dict:
     """The ``data`` of the display_data output for one block."""
     if block["kind"] == "chart":
@@ -112,7 +163,10 @@ def bundle(block: dict) -> dict:
         if block.get("png"):
             data["image/png"] = block["png"]
         return data
-    return {"text/html": block_html(block), "text/plain": block_text(block), BLOCK_MIME: block}
+    # text/markdown: Quarto renders it natively in PDF (Typst) and Word, where text/html is
+    # not understood, so its documents read like the HTML
+    return {"text/html": block_html(block), "text/markdown": block_markdown(block),
+            "text/plain": block_text(block), BLOCK_MIME: block}
 
 
 def metadata(lang: str, section: str) -> dict:
@@ -164,6 +218,7 @@ __all__ = [
     "KINDS",
     "SUMMARY_MIME",
     "block_html",
+    "block_markdown",
     "block_text",
     "bundle",
     "metadata",

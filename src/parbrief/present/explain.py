@@ -125,7 +125,7 @@ class ExplainView:
                  ("criterion", "rule", "value", "points", "figures")],
                 cells, data_columns=["criterion", "rule", "value", "points", "max"],
                 data_rows=data))
-        found = source_lines(b.dataset, {b.locality.code}, {str(b.period)})
+        found = source_lines(b.dataset, {b.locality.code}, {str(b.period)}, lang)
         if found:
             out.append(note(i18n.t("explain.sources", lang, sources="; ".join(found))))
         out.append(note(i18n.t("explain.peers_hint", lang, count=formatting.integer(

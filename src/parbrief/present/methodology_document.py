@@ -16,6 +16,7 @@ from parbrief.present import display
 from parbrief.present.blocks import bullet_list, heading, note, paragraph, table
 from parbrief.present.explain import rule_text
 from parbrief.present.sections import show
+from parbrief.present.wording import methodology_basis
 from parbrief.scoring.methodology import Criterion, Rule
 from parbrief.scoring.metrics import METRICS
 
@@ -74,9 +75,10 @@ def title(d: MethodologyDocument, lang: str) -> list[dict]:
                                               appraised=_n(parts["appraised"], lang),
                                               survey=_n(parts["survey"], lang))},
               paragraph(i18n.t("methodology_doc.version", lang, id=m.id, version=m.version))]
-    if str(m.basis).strip():
-        blocks.append(paragraph(i18n.t("methodology_doc.basis", lang,
-                                       basis=str(m.basis).strip().rstrip("."))))
+    # what the set rests on in the reader's language (basis_summary); else its own basis
+    basis = methodology_basis(m, lang) or str(m.basis).strip()
+    if basis:
+        blocks.append(paragraph(i18n.t("methodology_doc.basis", lang, basis=basis.rstrip("."))))
     return blocks
 
 
@@ -243,7 +245,9 @@ def summary_data(d: MethodologyDocument) -> dict:
     return {"kind": "methodology", "locality_code": m.id, "locality_name": m.title["vi"],
             "period": m.version, "methodology": m.id, "reported": True, "index": None,
             "rank": None, "rank_of": None, "classification": None, "lead": lead,
-            "inputs": d.provenance["inputs"], "parbrief_version": __version__}
+            "inputs": d.provenance["inputs"], "parbrief_version": __version__,
+            # the committee edition's subject line: the criteria set's title
+            "subject": {lang: m.title[lang] for lang in i18n.LANGS}}
 
 
 def summary(d: MethodologyDocument, languages=("vi",)) -> None:

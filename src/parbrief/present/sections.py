@@ -19,6 +19,7 @@ from parbrief.present.briefing_sections import (
     key_figures,
     lead_text,
     peers,
+    rank_history,
     scorecard,
     shortcomings,
     summary,
@@ -28,20 +29,22 @@ from parbrief.present.briefing_sections import (
 from parbrief.present.overview_sections import (
     biggest_movers,
     class_distribution,
-    dot_map,
+    former_districts,
     league_table,
     overview_headline,
     overview_lead_text,
     overview_notes,
     overview_summary,
     overview_summary_data,
+    press_release,
     province_key_figures,
 )
 
-BRIEFING_SECTIONS = ("headline", "key_figures", "scorecard", "trend", "peers", "shortcomings",
-                     "data_notes")
+BRIEFING_SECTIONS = ("headline", "key_figures", "rank_history", "scorecard", "trend", "peers",
+                     "shortcomings", "data_notes")
 OVERVIEW_SECTIONS = ("overview_headline", "province_key_figures", "league_table",
-                     "class_distribution", "biggest_movers", "dot_map", "overview_notes")
+                     "class_distribution", "biggest_movers", "former_districts", "press_release",
+                     "overview_notes")
 
 
 def _languages(languages) -> list[str]:
@@ -70,8 +73,8 @@ __all__ = [
     "biggest_movers",
     "class_distribution",
     "data_notes",
-    "dot_map",
     "explain",
+    "former_districts",
     "headline",
     "key_figures",
     "lead_text",
@@ -83,7 +86,9 @@ __all__ = [
     "overview_summary_data",
     "peer_table",
     "peers",
+    "press_release",
     "province_key_figures",
+    "rank_history",
     "scorecard",
     "shortcomings",
     "show",

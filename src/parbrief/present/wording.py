@@ -4,22 +4,33 @@ numbers from ``formatting``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.dates import format_date
 
 from parbrief.core import formatting, i18n
-from parbrief.core.names import slug
+from parbrief.core.catalogue import catalogue
+from parbrief.core.errors import ParameterError
+from parbrief.core.names import ascii_name, slug
 from parbrief.core.periods import MERGER_QUARTER, Quarter
+from parbrief.core.rounding import displayed_difference
 from parbrief.model.sources import peers_of
 from parbrief.present.blocks import note, number_or_none
-from parbrief.scoring.metrics import round_half_up
-from parbrief.units import register
+from parbrief.scoring.metrics import METRICS, round_half_up
+from parbrief.units import crosswalk, register
 
 
 def index_label(method, lang: str) -> str:
     key = f"index_names.{method.id}"
     return i18n.t(key if key in i18n.catalogue(lang) else "index_names.default", lang)
+
+
+def index_full_name(method, lang: str) -> str:
+    """The index's name spelled out (a document's subject line): "Chỉ số cải cách hành
+    chính"."""
+    key = f"committee.index_full.{method.id}"
+    return i18n.t(key if key in i18n.catalogue(lang) else "committee.index_full.default", lang)
 
 
 def unit_noun(units: list[register.Locality], level: str, lang: str) -> str:
@@ -45,14 +56,91 @@ def place_name(unit: register.Locality, lang: str) -> str:
     return place_name_en(unit) if lang == "en" else place_name_vi(unit)
 
 
-def place_name_vi(unit: register.Locality) -> str:
-    """"tỉnh Nghệ An": the unit type is lower case in running Vietnamese text."""
-    return f"{unit.unit_type.lower()} {unit.short_name}" if unit.unit_type else unit.name
+def place_name_vi(unit: register.Locality, former: bool = False) -> str:
+    """A unit's name in running Vietnamese text, as Decree 30/2020/NĐ-CP (Appendix II) writes
+    it: the unit type in lower case, the proper name capitalised ("xã Tân Châu", "tỉnh Nghệ
+    An"); a unit that no longer exists is marked "(cũ)" ("huyện Diễn Châu (cũ)")."""
+    name = f"{unit.unit_type.lower()} {unit.short_name}" \
+        if unit.unit_type and unit.short_name else unit.name
+    return f"{name} (cũ)" if former else name
 
 
-def place_name_en(unit: register.Locality) -> str:
-    """"Nghệ An"."""
-    return unit.short_name or unit.name
+def name_in_text(unit: register.Locality, lang: str) -> str:
+    """A briefing's unit inside a sentence, in each edition's house style: "xã Tân Châu" (vi),
+    "Tân Châu commune" (en)."""
+    return place_name(unit, lang)
+
+
+def quarter_text(q: Quarter, lang: str) -> str:
+    """A quarter inside a sentence: "quý III/2026" (a common noun, lower case in Vietnamese
+    running text); "Q3 2026" in English. Column headers keep ``Quarter.label``."""
+    label = q.label(lang)
+    return label[:1].lower() + label[1:] if lang == "vi" else label
+
+
+def quarter_cell(q: Quarter, lang: str) -> str:
+    """A quarter in a table column headed "Quý": "IV/2024" (vi), "Q4 2024" (en)."""
+    label = q.label(lang)
+    return label.split(" ", 1)[1] if lang == "vi" and " " in label else label
+
+
+def people_committee(unit: register.Locality, lang: str) -> str:
+    """The People's Committee of a unit, whom recommendations address: "Ủy ban nhân dân
+    xã Tân Châu"."""
+    return i18n.t("words.people_committee", lang, unit=name_in_text(unit, lang))
+
+
+def english_diacritics() -> bool:
+    """Whether English names keep their diacritics (``english.diacritics`` in the news rules,
+    ``resources/news.yaml``; on by default)."""
+    from parbrief.model.news import rules
+
+    return bool(rules().get("english", {}).get("diacritics", True))
+
+
+def _type_key(unit: register.Locality) -> str:
+    key = f"names.{unit.level}.{slug(unit.unit_type).replace('-', '_') or 'other'}"
+    return key if key in i18n.catalogue("en") else f"names.{unit.level}.other" \
+        if f"names.{unit.level}.other" in i18n.catalogue("en") else "names.other"
+
+
+def place_name_en(unit: register.Locality, diacritics: bool | None = None) -> str:
+    """The English desk's form: the name, then what it is, without the unit word in front:
+    "Tân Châu commune", "Nghệ An province", "Vinh city"; "Tan Chau commune" when
+    ``diacritics`` is off (default: the ``english.diacritics`` setting)."""
+    name = unit.short_name or unit.name
+    if not (english_diacritics() if diacritics is None else diacritics):
+        name = ascii_name(name)
+    return i18n.t(_type_key(unit), "en", name=name)
+
+
+def ascii_or_not(name: str, lang: str) -> str:
+    """A bare name in English without diacritics when the ``english.diacritics`` setting is
+    off; Vietnamese always keeps them."""
+    return name if lang == "vi" or english_diacritics() else ascii_name(name)
+
+
+def former_place_name(unit: register.Locality, lang: str) -> str:
+    """A unit abolished by the 2025 merger: "former Diễn Châu district" / "huyện Diễn Châu
+    (cũ)"."""
+    return i18n.t("names.former", lang, name=place_name(unit, lang))
+
+
+def name_of(code: str, period: Quarter, lang: str, fallback: str = "") -> str:
+    """The house-style name of the unit ``code`` in ``period`` (a table row's unit)."""
+    try:
+        return place_name(register.get(code, period), lang)
+    except Exception:  # noqa: BLE001 - a unit the register does not know keeps its own name
+        return fallback or str(code)
+
+
+def class_in_text(label: str, lang: str) -> str:
+    """A class label inside a sentence: English running text lower-cases it as the press
+    does ("classified as excellent", "group A"); Vietnamese keeps it ("xếp loại Xuất sắc")."""
+    label = str(label)
+    if lang == "en" and len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
 
 
 def parent_phrase(parent: register.Locality | None, lang: str) -> str:
@@ -92,7 +180,8 @@ def quarter_tick(q: Quarter, lang: str) -> str:
 
 
 def change_pp(value, lang: str) -> str:
-    """A change of a rate, in percentage points."""
+    """A change of a rate, in percentage points (pass the difference of the values shown:
+    ``difference``)."""
     if number_or_none(value) is None:
         return formatting.MISSING[lang]
     return i18n.t("figures.change_pp", lang, change=formatting.change(value, lang))
@@ -146,42 +235,123 @@ def metric_value(metrics: dict, name: str):
     return number_or_none(metrics.get(name)) if metrics else None
 
 
-def difference(a, b):
-    a, b = number_or_none(a), number_or_none(b)
-    return None if a is None or b is None else a - b
+def difference(a, b, decimals: int = 2):
+    """A change as the reader computes it: the difference of the two values as shown
+    (``core.rounding.displayed_difference``); None when either is missing."""
+    return displayed_difference(number_or_none(a), number_or_none(b), decimals)
 
 
-def source_lines(ds, codes: set[str], periods: set[str]) -> list[str]:
+# The source the sample generator writes (``ingest.sample``): machine words, said in the
+# reader's language instead.
+SYNTHETIC_SOURCE = re.compile(r"^synthetic: parbrief sample --seed (\d+)$")
+
+
+def year_to_date(metric: str) -> bool:
+    """A rate over figures that accumulate from the start of the year (the plan's tasks done
+    so far): compared with the same quarter last year, never with the previous quarter."""
+    cat = catalogue()
+    return any(cat[i].year_to_date for i in METRICS[metric].inputs if i in cat)
+
+
+def source_lines(ds, codes: set[str], periods: set[str], lang: str) -> list[str]:
+    """The data's sources, as the reader reads them: the synthetic sample's machine line is
+    said in words ("Số liệu mô phỏng ..."); a source a locality gave is quoted as given."""
     out = []
     for frame in (ds.figures, ds.appraisal):
         if frame is None or not len(frame) or "source" not in frame.columns:
             continue
         sel = frame[frame.locality_code.isin(codes) & frame.period.isin(periods)]
-        out += [s for s in sel.source.dropna().astype(str) if s.strip()]
-    return sorted(set(out))
+        out += [s.strip() for s in sel.source.dropna().astype(str) if s.strip()]
+    words = []
+    for line in sorted(set(out)):
+        synthetic = SYNTHETIC_SOURCE.match(line)
+        words.append(i18n.t("notes.synthetic_source", lang, seed=synthetic.group(1))
+                     if synthetic else line)
+    return list(dict.fromkeys(words))
+
+
+def methodology_basis(method, lang: str) -> str:
+    """What the methodology rests on, in the reader's language (``basis_summary`` of the
+    methodology file); a methodology without one in that language is named by its title."""
+    summary = (getattr(method, "basis_summary", None) or {}).get(lang, "")
+    return str(summary).strip().rstrip(".")
 
 
 def methodology_notes(method, lang: str) -> list[dict]:
-    out = [note(i18n.t("notes.methodology", lang, title=method.title[lang], id=method.id,
-                       version=method.version, basis=str(method.basis).strip().rstrip(".")))]
-    # The assumptions themselves are listed in the methodology file and its README; a briefing
-    # says how many there are and where to read them.
+    """The methodology in words (title, version, what it is modelled on), the rounding rule,
+    and how many of its values are assumptions."""
+    basis = methodology_basis(method, lang)
+    key = "notes.methodology" if basis else "notes.methodology_no_basis"
+    out = [note(i18n.t(key, lang, title=method.title[lang], version=method.version,
+                       basis=basis))]
+    out.append(note(i18n.t("notes.rounding", lang)))
+    # The assumptions themselves are listed in the methodology's documentation; a briefing
+    # says how many there are.
     if getattr(method, "assumptions", ()):
         out.append(note(i18n.t("notes.assumptions", lang,
-                               count=formatting.integer(len(method.assumptions), lang),
-                               file=f"{method.id}.yaml")))
+                               count=formatting.integer(len(method.assumptions), lang))))
     return out
 
 
-def provenance_note(provenance: dict, lang: str) -> dict:
-    """What the report was made from (``model.sources.provenance``), in one note."""
-    params = ", ".join(f"{k}={methodology_param(v) if k == 'methodology' else v}"
-                       for k, v in provenance["parameters"].items())
-    method = provenance["methodology"]
-    return note(i18n.t("notes.provenance", lang, data=provenance["inputs"][:12],
-                       methodology=method["id"], methodology_checksum=(method["checksum"] or "")[:12],
-                       version=provenance["parbrief"], parameters=params))
+def colophon(provenance: dict, method, lang: str) -> dict:
+    """The report's colophon: what it was made from, in plain words (the identifier of the
+    inputs it read, the methodology's version, parbrief's version). Checksums in full, the
+    code fingerprint and the parameters are in the report's manifest."""
+    return note(i18n.t("notes.colophon", lang, inputs=str(provenance["inputs"])[:12],
+                       methodology=method.title[lang],
+                       methodology_version=provenance["methodology"]["version"],
+                       version=provenance["parbrief"]))
 
 
-def unit_list(units: list[register.Locality]) -> str:
-    return ", ".join(f"{u.name} ({u.code})" for u in units)
+def chart_source(ds, codes: set[str], period: Quarter, method, lang: str) -> str:
+    """The "Nguồn:/Source:" line drawn inside a chart: the data's sources for these units in
+    this quarter, and the methodology."""
+    found = source_lines(ds, codes, {str(period)}, lang)
+    sources = "; ".join(found[:2]) + ("; …" if len(found) > 2 else "") if found else \
+        i18n.t("chart_text.source_default", lang, quarter=period.label(lang))
+    return i18n.t("chart_text.source", lang, sources=sources, methodology=method.title[lang])
+
+
+def unit_list(units: list[register.Locality], lang: str = "vi") -> str:
+    """Units with their codes: "Xã Bình Chuẩn (mã 17230)"."""
+    return ", ".join(i18n.t("words.unit_with_code", lang, name=u.name, code=u.code)
+                     for u in units)
+
+
+def history_note(commune_code: str, lang: str = "en", apportionment: str = "area",
+                 level: str = "district") -> str:
+    """One sentence for a briefing: where a 2025 commune's pre-merger series comes from and how
+    it is split. ``level`` is the legacy level the data set reports (``district`` or
+    ``commune``). Former units are named as each edition's house style names them: "huyện Diễn
+    Châu (cũ)" (Decree 30/2020/NĐ-CP, Appendix II) / "former Diễn Châu district"; shares with
+    two decimals, as every rate."""
+    if lang not in i18n.LANGS:
+        raise ParameterError(f"unknown language {lang!r}: use one of {', '.join(i18n.LANGS)}")
+    if level not in ("district", "commune"):
+        raise ParameterError(f"unknown legacy level {level!r}: use district or commune")
+    if apportionment not in crosswalk.APPORTIONMENT:
+        raise ParameterError(f"unknown apportionment {apportionment!r}: use one of "
+                             f"{', '.join(crosswalk.APPORTIONMENT)}")
+    commune = register.get(str(commune_code).strip(), MERGER_QUARTER)
+    shares = crosswalk.predecessors(commune.code, level, apportionment)
+    before = MERGER_QUARTER.previous()
+    note_text = crosswalk.APPORTIONMENT_NOTE[apportionment][lang]
+    if lang == "vi":
+        units = "; ".join(
+            f"{place_name_vi(register.get(c, before), former=True)} (mã {c}; tỷ trọng "
+            f"{formatting.percent(round_half_up(s * 100, 2), lang)})"
+            for c, s in zip(shares.legacy_code, shares.share))
+        how = (f", theo tỷ lệ số xã của mỗi huyện nay thuộc {place_name_vi(commune)}"
+               if level == "district" else "")
+        return (f"Số liệu trước {quarter_text(MERGER_QUARTER, lang)} của "
+                f"{place_name_vi(commune)} được quy đổi từ số liệu của {units}{how}; "
+                f"{note_text}.")
+    units = "; ".join(
+        f"{former_place_name(register.get(c, before), lang)} (code {c}; share "
+        f"{formatting.percent(round_half_up(s * 100, 2), lang)})"
+        for c, s in zip(shares.legacy_code, shares.share))
+    name = place_name_en(commune)
+    how = (f", each share being the part of the district's communes now in {name}"
+           if level == "district" else "")
+    return (f"Before {MERGER_QUARTER.label(lang)} the series of {name} is rebuilt from the "
+            f"figures of the {units}{how}; {note_text}.")

@@ -153,7 +153,7 @@ def period_label(period, lang: str) -> str:
         return str(period)
 
 
-_NUMERIC = re.compile(r"^[+\-−–]?\s?[\d.,\u00a0\u202f ]*\d[\d.,\u00a0\u202f ]*\s?%?$|^[–—-]$"
+_NUMERIC = re.compile(r"^[+\-−–]?\s?[\d.,\u00a0\u202f ]*\d[\d.,\u00a0\u202f ]*\s?%?$|^[–—…-]$"
                       r"|^\d+/\d+$")
 
 
@@ -166,11 +166,58 @@ def numeric_columns(columns: Sequence, rows: Sequence[Sequence]) -> list[bool]:
     return result
 
 
+# Table text: 10.5 pt Liberation Serif / Times New Roman is about 1.9 mm a character (digits
+# are half an em), plus the cell's padding.
+TABLE_CHAR_MM = 2.0
+TABLE_PAD_MM = 4.5  # Word's default cell margins are 1.9 mm a side
+TEXT_WIDTH_MM = 165.0  # A4 less the 30 mm and 15 mm margins
+SHORT_CELL = 16  # characters: a column whose cells are all this short is sized to fit them
+
+
+def column_widths(columns: Sequence, rows: Sequence[Sequence],
+                  width_mm: float = TEXT_WIDTH_MM) -> list[float]:
+    """Each column's width in mm. A numeric column, or one of short cells, is as wide as its
+    longest value (numbers never wrap) and its header's longest word; the text columns share the rest in proportion
+    to their text (their longest cell, capped, never less than their longest word), so that
+    no column is squeezed until its words overprint the next one."""
+    numeric = numeric_columns(list(columns), [list(r) for r in rows])
+    need, weights = [], []
+    for i in range(len(columns)):
+        header = str(columns[i])
+        cells = [str(r[i]) for r in rows if i < len(r)]
+        longest_word = max((len(w) for c in [header, *cells] for w in c.split()), default=1)
+        longest_cell = max((len(c) for c in cells), default=0)
+        if numeric[i] or longest_cell <= SHORT_CELL:
+            # numbers and short words ("−1,98 điểm %", "giảm 20 bậc") never wrap
+            chars = max(longest_cell, longest_word, len(header) / 2.5)
+            need.append(chars * TABLE_CHAR_MM + TABLE_PAD_MM)
+            weights.append(0.0)
+        else:
+            need.append(longest_word * TABLE_CHAR_MM + TABLE_PAD_MM)
+            weights.append(float(max(min(longest_cell, 40), longest_word, 3)))
+    fixed = sum(n for n, w in zip(need, weights) if not w)
+    free = width_mm - fixed
+    total = sum(weights)
+    if not total or free <= sum(n for n, w in zip(need, weights) if w):
+        scale = width_mm / sum(need)  # too wide: everything in proportion to what it needs
+        return [n * scale for n in need]
+    out = []
+    for n, w in zip(need, weights):
+        out.append(n if not w else max(n, free * w / total))
+    excess = sum(out) - width_mm  # text columns raised to their longest word
+    if excess > 1e-9:
+        flexible = [i for i, (o, n, w) in enumerate(zip(out, need, weights)) if w and o > n]
+        room = sum(out[i] - need[i] for i in flexible)
+        for i in flexible:
+            out[i] -= excess * (out[i] - need[i]) / room
+    return out
+
+
 def published_notebook(nb, lang: str) -> nbformat.NotebookNode:
     """A new notebook holding only what is published in ``lang`` (what Quarto is given):
     code cells with empty sources whose outputs are the blocks' displayable data."""
     check_lang(lang)
-    keep = ("text/html", "image/svg+xml", "image/png", "text/plain")
+    keep = ("text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain")
     cells = []
     for cell in published_cells(nb):
         outputs = [nbformat.v4.new_output(
@@ -191,26 +238,44 @@ def published_notebook(nb, lang: str) -> nbformat.NotebookNode:
 
 
 WORDS = {
-    "vi": {"page": "Trang", "methodology": "phương pháp", "data": "dữ liệu"},
-    "en": {"page": "Page", "methodology": "methodology", "data": "data"},
+    "vi": {"page": "Trang", "code": "mã", "data": "mã số liệu", "made": "lập bằng parbrief"},
+    "en": {"page": "Page", "code": "", "data": "data", "made": "parbrief"},
 }
 
 
 def provenance(info: dict | None, lang: str) -> str:
-    """One line saying what a briefing was made from (footer of the HTML and the PDF)."""
+    """One line saying what a report was made from (the HTML's footer), in the reader's
+    words: "Xã Tân Châu (mã 17488) · Quý III/2026 · mã số liệu fb9448947a32 · lập bằng
+    parbrief 0.1.0". The manifest holds the rest."""
     if not info:
         return ""
     words = WORDS[lang]
-    parts = [str(info.get("locality_name") or ""), str(info.get("locality_code") or "")]
+    name, code = str(info.get("locality_name") or ""), str(info.get("locality_code") or "")
+    parts = [f"{name} ({words['code']} {code})" if words["code"] and code else name, "" if
+             words["code"] else code]
     if info.get("period"):
         parts.append(period_label(info["period"], lang))
-    if info.get("methodology"):
-        parts.append(f"{words['methodology']} {info['methodology']}")
+    if lang != "vi" and info.get("methodology"):
+        parts.append(f"methodology {info['methodology']}")
     checksum = str(info.get("inputs") or "")
     if checksum:
         parts.append(f"{words['data']} {checksum.split(':')[-1][:12]}")
-    parts.append(f"parbrief {info.get('parbrief_version') or __version__}")
+    parts.append(f"{words['made']} {info.get('parbrief_version') or __version__}")
     return " · ".join(p for p in parts if p)
 
 
 TEMPLATES = PACKAGE_ROOT / "resources" / "templates"
+
+
+def numbered_caption(lang: str, what: str, n: int, block: dict) -> str | None:
+    """"Bảng 2. Điểm theo lĩnh vực …" / "Hình 1. …": tables and charts numbered in order (the
+    committee edition, PDF and Word). A chart that draws its own title in the image is given
+    its number only."""
+    from parbrief.core import i18n
+
+    title = block.get("title")
+    if not title:
+        return None
+    if block.get("framed"):
+        return i18n.t(f"committee.{what}_number", lang, n=n)
+    return i18n.t(f"committee.{what}", lang, n=n, title=title)

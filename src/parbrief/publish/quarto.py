@@ -20,7 +20,7 @@ def quarto_available() -> str | None:
 
 def render_with_quarto(executed_ipynb_path: Path, out_dir: Path,
                        formats: Iterable[str] = ("html", "pdf"),
-                       timeout: float = 300) -> dict[str, Path]:
+                       timeout: float = 300, lang: str | None = None) -> dict[str, Path]:
     """Render an executed notebook with Quarto without executing it again.
 
     Each render happens in its own scratch folder (Quarto's ``*_files`` folders of parallel
@@ -35,19 +35,27 @@ def render_with_quarto(executed_ipynb_path: Path, out_dir: Path,
     src = Path(executed_ipynb_path).resolve()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    targets = {"html": ("html", ".html"), "pdf": ("typst", ".pdf")}
+    targets = {"html": ("html", ".html"), "pdf": ("typst", ".pdf"), "docx": ("docx", ".docx")}
     written: dict[str, Path] = {}
     for fmt in formats:
         if fmt not in targets:
-            raise ValueError(f"quarto renders html or pdf, not {fmt!r}")
+            raise ValueError(f"quarto renders html, pdf or docx, not {fmt!r}")
         to, suffix = targets[fmt]
         with tempfile.TemporaryDirectory(dir=out_dir, prefix=f".{src.stem}.{fmt}-") as tmp:
             work = Path(tmp) / src.name
             shutil.copyfile(src, work)
             cmd = [quarto, "render", work.name, "--to", to, "--no-execute",
                    "-M", "echo:false", "-M", "warning:false"]
+            if lang:
+                cmd += ["-M", f"lang:{lang}"]
             if fmt == "html":
                 cmd += ["-M", "embed-resources:true"]
+            if fmt == "pdf":  # the documents' font (Vietnamese letters), as parbrief's own PDF
+                from parbrief.publish.pdf import DOCUMENT_FONT, document_font_dir
+
+                cmd += ["-M", f"mainfont:{DOCUMENT_FONT}", "-M",
+                        f"font-paths:{document_font_dir()}", "-M", "fontsize:12pt",
+                        "-M", "papersize:a4"]
             proc = subprocess.run(cmd, check=False, cwd=tmp, capture_output=True, text=True,
                                   timeout=timeout,
                                   env=dict(os.environ, QUARTO_LOG_LEVEL="WARNING"))

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from parbrief.core.errors import ParbriefError
 from parbrief.core.files import atomic_write, check_no_symlink
-from parbrief.publish import index_page, quarto
+from parbrief.publish import index_page, newsroom, quarto
+from parbrief.publish.html import site_page
 from parbrief.publish.render import RENDERERS
 from parbrief.runner import params as paramfiles
 from parbrief.runner.executors import EXECUTORS, worker_environment
@@ -94,7 +95,9 @@ def refuse_links(params: Params, jobs) -> None:
 
 
 def _index_entries(params: Params, period: str, failed: list[JobResult]) -> list[dict]:
-    """Every report of the quarter in the output folder, read back from its manifest."""
+    """Every report of the quarter in the output folder, read back from its manifest: its
+    summary, its ``folder`` (the province's) and its ``links`` ({lang: {format: path relative
+    to the province folder}}; ``newsroom`` is the pack's index page)."""
     top = params.output / period
     entries = []
     for path in sorted(top.glob("*/*.manifest.json")):
@@ -103,47 +106,91 @@ def _index_entries(params: Params, period: str, failed: list[JobResult]) -> list
             continue
         folder = path.parent.relative_to(top).as_posix()
         stem = manifest.get("stem", "")
+        names = {out["path"] for out in manifest.get("outputs", [])}
         links: dict = {}
-        for out in manifest.get("outputs", []):
-            name = out["path"]
-            for lang in manifest.get("languages", []):
-                for fmt in ("html", "pdf"):
-                    if name == f"{stem}.{lang}.{fmt}":
-                        links.setdefault(lang, {})[fmt] = f"{folder}/{name}"
+        for lang in manifest.get("languages", []):
+            for fmt in ("html", "pdf", "docx"):
+                if f"{stem}.{lang}.{fmt}" in names:
+                    links.setdefault(lang, {})[fmt] = f"{stem}.{lang}.{fmt}"
+            pack = f"{stem}.{lang}.newsroom/{newsroom.PACK_INDEX}"
+            if pack in names:
+                links.setdefault(lang, {})["newsroom"] = pack
         entry = dict(manifest.get("summary") or {})
-        entry.update(kind=manifest.get("kind"), stem=stem,
+        entry.update(kind=manifest.get("kind"), stem=stem, folder=folder,
                      locality_code=manifest.get("locality_code"),
                      locality_name=entry.get("locality_name") or manifest.get("locality_name"),
                      links=links)
         entries.append(entry)
-    have = {e["stem"] for e in entries}
-    for r in failed:  # failed with no earlier good report: listed, without links
-        if r.period == period and r.stem not in have:
-            entries.append({"kind": r.kind, "stem": r.stem, "locality_code": r.locality,
-                            "locality_name": r.name, "links": {}})
+    have = {(e["folder"], e["stem"]) for e in entries}
+    for r in (r for r in failed if r.period == period):  # failed, no earlier good report
+        folder = r.job.split("/")[1] if r.job.count("/") >= 2 else ""
+        if (folder, r.stem) not in have:
+            entries.append({"kind": r.kind, "stem": r.stem, "folder": folder,
+                            "locality_code": r.locality, "locality_name": r.name, "links": {}})
     return entries
+
+
+def _site_pages(params: Params, period: str, entries: list[dict]) -> dict[Path, bytes]:
+    """The national page and a page per province folder, in each language of the params."""
+    top = params.output / period
+    languages = list(params.languages)
+    folders: dict[str, dict] = {}
+    for entry in entries:
+        p = folders.setdefault(entry["folder"], {"folder": entry["folder"], "overview": None,
+                                                 "briefings": [], })
+        if entry.get("kind") == "overview":
+            p["overview"] = entry
+        else:
+            p["briefings"].append(entry)
+    pages: dict[Path, bytes] = {}
+    for lang in languages:
+        name = site_page(lang, languages)
+        for folder, p in folders.items():
+            if folder:
+                pages[top / folder / name] = index_page.province_page(
+                    period, lang, languages, p["overview"], p["briefings"])
+        pages[top / name] = index_page.national_page(
+            period, lang, languages, [dict(p, briefings=len(p["briefings"]))
+                                      for f, p in folders.items() if f])
+    return pages
 
 
 def _write_index(params: Params, periods: list[str], failed: list[JobResult],
                  problems: list[str] | None = None) -> list[Path]:
-    """``index.html`` of each period. A page that cannot be written (a full disk) is named in
-    ``problems`` and the previous page, if any, is left as it was; the jobs' reports stand."""
+    """The site of each period: ``index.html`` (the national page; ``index.<lang>.html`` in
+    the other languages) and the same pages in each province folder. A page that cannot be
+    written (a full disk) is named in ``problems`` and the previous page, if any, is left as
+    it was; the jobs' reports stand. Returns each period's national page."""
 
-    pages = []
+    national = []
     for period in periods:
-        path = params.output / period / "index.html"
+        main = params.output / period / site_page(params.languages[0] if params.languages
+                                                  else "vi", params.languages)
         try:
-            check_no_symlink(path, params.output)
-            page = index_page.index_page(period, _index_entries(params, period, failed))
-            atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+            pages = _site_pages(params, period, _index_entries(params, period, failed))
         except (OSError, ParbriefError) as e:
             if problems is None:
                 raise
             name, value = describe_error(e)
-            problems.append(f"could not write {path}: {name}: {value}")
+            problems.append(f"could not write {main}: {name}: {value}")
             continue
-        pages.append(path)
-    return pages
+        # the national page last: a reader who finds it finds the province pages too
+        order = sorted(pages, key=lambda p: (p.parent == params.output / period, str(p)))
+        ok = True
+        for path in order:
+            try:
+                check_no_symlink(path, params.output)
+                atomic_write(path, pages[path])
+            except (OSError, ParbriefError) as e:
+                if problems is None:
+                    raise
+                name, value = describe_error(e)
+                problems.append(f"could not write {path}: {name}: {value}")
+                ok = False
+        main = params.output / period / "index.html"
+        if ok and main.exists():
+            national.append(main)
+    return national
 
 
 def run_batch(params_file: str | Path | Params, workers: int | None = None,
@@ -193,7 +240,8 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         specs = [JobSpec(job=job, root=str(params.root), output=str(params.output),
                          executor=runner.kernel, renderer=renderer, timeout=params.timeout,
                          languages=params.languages, formats=params.formats, manifest=base,
-                         public_parameters=base["parameters"]) for job, base in plan.to_run]
+                         public_parameters=base["parameters"], committee=params.committee)
+                 for job, base in plan.to_run]
         bar = tqdm(total=len(jobs), initial=len(results), file=sys.stderr,
                    disable=not progress, unit="job", desc=params.name, dynamic_ncols=True)
         try:

@@ -42,7 +42,7 @@ NOTEBOOKS = {"briefing": PROJECT_ROOT / "notebooks" / "briefing.ipynb",
 REPORTS = ("briefing", "overview", "methodology")
 DEFAULT_REPORTS = ("briefing", "overview")
 LANGUAGES = ("vi", "en")
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 EXECUTORS = ("warm", "strict", "dask")
 APPORTIONMENTS = ("area", "default")
 LEVELS = ("province", "district", "commune")
@@ -54,7 +54,7 @@ ROOT_MARKERS = ("pyproject.toml", ".git")
 
 KEYS = ("name", "province", "parent", "level", "periods", "localities", "data", "methodology",
         "reports", "languages", "formats", "output", "apportionment", "executor", "workers",
-        "timeout", "notebooks")
+        "timeout", "notebooks", "committee")
 EXAMPLES = {
     "name": 'name: nghe-an-latest', "province": 'province: "40"   # or all',
     "parent": 'parent: "40"',
@@ -66,6 +66,30 @@ EXAMPLES = {
     "output": "output: ../reports", "apportionment": "apportionment: area",
     "executor": "executor: warm", "workers": "workers: 2", "timeout": "timeout: 600",
     "notebooks": "notebooks: {briefing: ../notebooks/briefing.ipynb}",
+    "committee": 'committee: {issuing_body: "SỞ NỘI VỤ", parent_body: "UBND TỈNH NGHỆ AN", '
+                 'symbol: "BC-SNV", place: "Nghệ An"}',
+}
+
+# The committee edition (Decree 30/2020/NĐ-CP): what the issuing body writes in the document's
+# frame. Every field may be left out or empty: the document then shows a marked blank ("…")
+# for the secretariat to fill in, never an invented value.
+COMMITTEE_FIELDS = {
+    "issuing_body": "cơ quan, tổ chức ban hành văn bản, e.g. SỞ NỘI VỤ",
+    "parent_body": "cơ quan chủ quản, e.g. UBND TỈNH NGHỆ AN",
+    "symbol": "ký hiệu văn bản after 'Số: …/', e.g. BC-SNV",
+    "place": "địa danh, e.g. Nghệ An",
+    "signer_authority": "quyền hạn người ký, e.g. KT. GIÁM ĐỐC (empty when the head signs)",
+    "signer_title": "chức vụ người ký, e.g. PHÓ GIÁM ĐỐC",
+    "signer_name": "họ và tên người ký",
+    "recipients": "nơi nhận, a list, e.g. [Ban Chỉ đạo CCHC tỉnh, \"Lưu: VT\"]",
+    "appendix_to": "issue the report as an appendix to a named report (phụ lục); a mapping",
+}
+APPENDIX_FIELDS = {
+    "appendix": "the appendix's number, e.g. I (Phụ lục I)",
+    "report_number": "the number of the report it is attached to",
+    "report_symbol": "that report's symbol, e.g. BC-UBND",
+    "report_date": "that report's date, e.g. 15/10/2026",
+    "issuer": "who issued that report, e.g. UBND tỉnh Nghệ An",
 }
 
 
@@ -89,6 +113,7 @@ class Params:
     workers: int | None = None
     timeout: int | None = DEFAULT_TIMEOUT
     notebooks: dict = field(default_factory=lambda: dict(NOTEBOOKS))
+    committee: dict = field(default_factory=dict)  # the committee edition's frame (see below)
     root: Path = PROJECT_ROOT
     file: Path | None = None
     # quarters of the data that look mistyped (a handful of units, or far from the others)
@@ -377,6 +402,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
             nb = check.path(raw["notebooks"], kind, base, root, must_exist=True)
             notebooks[kind] = nb
 
+    committee = _committee(display, raw.get("committee"))
     from parbrief.ingest import coverage
     from parbrief.ingest.messages import messages
 
@@ -405,7 +431,7 @@ def from_mapping(raw: dict, file: Path | None = None, overrides: dict | None = N
                     methodology=methodology, reports=tuple(reports), languages=tuple(languages),
                     formats=tuple(formats), output=output, apportionment=apportionment,
                     executor=executor, workers=workers, timeout=timeout, notebooks=notebooks,
-                    root=root, file=file, warnings=warnings)
+                    committee=committee, root=root, file=file, warnings=warnings)
     return override(params, overrides or {}, display) if overrides else params
 
 
@@ -450,6 +476,64 @@ def run_params(locality: str, period: str, data: str | Path = "data/sample",
         "languages": "--lang", "formats": "--formats", "data": "--data",
         "methodology": "--methodology", "output": "--out", "executor": "--executor",
         "localities": "--locality", "parent": "--locality", "periods": "--period"})
+
+
+def _committee_text(display: str, key: str, value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ParameterError(f"{display}: key '{key}': must be text, got {value!r} "
+                             f"({type(value).__name__}); write it in quotes")
+    return str(value).strip()
+
+
+def _unknown_field(display: str, key: str, name, allowed: dict) -> ParameterError:
+    close = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return ParameterError(f"{display}: key '{key}': unknown field '{name}'; {hint}"
+                          f"its fields are: {', '.join(allowed)}")
+
+
+def _committee(display: str, raw) -> dict:
+    """The ``committee:`` mapping, checked field by field; missing fields are empty (the
+    document shows a marked blank)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ParameterError(f"{display}: key 'committee': must be a mapping of fields "
+                             f"({', '.join(COMMITTEE_FIELDS)}), got {raw!r} "
+                             f"(e.g. {EXAMPLES['committee']})")
+    out: dict = {}
+    for name, value in raw.items():
+        if name not in COMMITTEE_FIELDS:
+            raise _unknown_field(display, "committee", name, COMMITTEE_FIELDS)
+        key = f"committee.{name}"
+        if name == "recipients":
+            if value is None:
+                continue
+            if not isinstance(value, list):
+                raise ParameterError(f"{display}: key '{key}': must be a list of recipients, "
+                                     f"got {value!r} (e.g. recipients: [\"Ban Chỉ đạo CCHC "
+                                     f"tỉnh\", \"Lưu: VT\"])")
+            items = [_committee_text(display, key, item) for item in value]
+            if any(not item for item in items):
+                raise ParameterError(f"{display}: key '{key}': a recipient is empty; remove it")
+            out[name] = items
+        elif name == "appendix_to":
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ParameterError(f"{display}: key '{key}': must be a mapping of fields "
+                                     f"({', '.join(APPENDIX_FIELDS)}), got {value!r}; write "
+                                     "appendix_to: {} to leave every field blank")
+            for sub in value:
+                if sub not in APPENDIX_FIELDS:
+                    raise _unknown_field(display, key, sub, APPENDIX_FIELDS)
+            out[name] = {sub: _committee_text(display, f"{key}.{sub}", value.get(sub))
+                         for sub in APPENDIX_FIELDS}
+        else:
+            out[name] = _committee_text(display, key, value)
+    return out
 
 
 def override(params: Params, overrides: dict, display: str) -> Params:
@@ -895,6 +979,7 @@ def describe(params: Params) -> dict:
         else params.methodology,
         "reports": list(params.reports), "languages": list(params.languages),
         "formats": list(params.formats), "apportionment": params.apportionment,
+        "committee": dict(params.committee),
     }
 
 

@@ -83,6 +83,8 @@ def job_key(job: Job, params: Params, inputs: BatchInputs, renderer: str, data: 
         "parbrief": __version__, "code": inputs.code, "lock": inputs.lock,
         "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
+        # the committee edition's frame (issuing body, signer ...): another one re-renders
+        "committee": params.committee,
         # the date PDFs carry: another value re-renders them
         "pdf_date": os.environ.get("SOURCE_DATE_EPOCH") if "pdf" in params.formats else None,
     })
@@ -296,6 +298,7 @@ def manifest_base(job: Job, params: Params, inputs: BatchInputs, fingerprint: st
         "params_id": _params_id(params),
         "parameters": public_parameters(job, params), "languages": list(params.languages),
         "formats": list(params.formats), "renderer": renderer,
+        "committee": dict(params.committee),
         "packages": package_versions(), "lock": inputs.lock,
     }
 

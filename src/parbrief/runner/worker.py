@@ -11,7 +11,7 @@ import shutil
 import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from parbrief.core.errors import ParbriefError
@@ -168,6 +168,7 @@ class JobSpec:
     formats: tuple[str, ...]
     manifest: dict  # the manifest's fields known before execution
     public_parameters: dict
+    committee: dict = field(default_factory=dict)  # the committee edition's frame
 
 
 def machine_paths(root: str) -> tuple[re.Pattern, dict[str, str]]:
@@ -408,11 +409,13 @@ def run_job(spec: JobSpec) -> dict:
                 f"{planned[:12]}; nothing was published for it: run the batch again once the "
                 "data files are no longer being edited")
         published = published_copy(nb, spec.public_parameters, spec.root)
+        if spec.committee:  # what the renderers put in the committee edition's frame
+            published.metadata.setdefault("parbrief", {})["committee"] = spec.committee
         from parbrief.publish import render
         from parbrief.publish.notebook_copy import viewable_without_trust
 
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
-                             renderer_for(spec.renderer))
+                             renderer_for(spec.renderer), site=True)
         # after rendering: the renderers work from the SVG at print resolution
         viewable_without_trust(published, render.default_renderer())
         (out / f"{job.stem}.ipynb").write_bytes(nbformat.writes(published).encode("utf-8"))

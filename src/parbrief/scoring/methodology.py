@@ -33,8 +33,8 @@ from parbrief.core.errors import MethodologyError
 RULE_TYPES = ("proportional", "thresholds", "boolean", "appraisal", "survey")
 ADJUSTMENT_TYPES = ("per_unit", "thresholds", "boolean")
 LEVELS = ("province", "district", "commune")
-TOP_KEYS = {"id", "version", "title", "level", "basis", "maximum", "areas", "bonus_penalty",
-            "classification", "notes"}
+TOP_KEYS = {"id", "version", "title", "level", "basis", "basis_summary", "maximum", "areas",
+            "bonus_penalty", "classification", "notes"}
 AREA_KEYS = {"id", "name", "max", "criteria", "assumption", "source"}
 CRITERION_KEYS = {"id", "name", "max", "rule", "criteria", "assumption", "source"}
 ADJUSTMENT_KEYS = {"id", "name", "rule", "cap", "assumption", "source"}
@@ -150,6 +150,9 @@ class Methodology:
     path: str
     checksum: str
     assumptions: tuple[str, ...] = field(default=())
+    # What the set rests on, in each language, for readers ("modelled on ..., not the legal
+    # basis"); ``basis`` is the maintainers' full statement.
+    basis_summary: dict = field(default_factory=dict)
 
     def criteria(self) -> dict[str, Criterion]:
         """Every leaf criterion (the ones that carry a rule) by id, in file order."""
@@ -580,7 +583,9 @@ def parse(text: str, file: str = "<methodology>", path: str = "", checksum: str 
         basis=str(doc.get("basis", "")), maximum=maximum, areas=tuple(areas),
         adjustments=tuple(adjustments), bands=tuple(bands), path=path,
         checksum=checksum or hashlib.sha256(text.encode()).hexdigest(),
-        assumptions=tuple(assumptions))
+        assumptions=tuple(assumptions),
+        basis_summary=r.labels(doc["basis_summary"], "basis_summary")
+        if doc.get("basis_summary") is not None else {})
 
 
 __all__ = ["COMPONENTS", "FOLDER", "Methodology", "Area", "Criterion", "Rule", "Adjustment",

@@ -176,7 +176,7 @@ def press_percent(part: float, whole: float | None = None, lang: str = "en") -> 
     from parbrief.core.formatting import percent
 
     value = part if whole is None else rate(part, whole)
-    return percent(value, lang)
+    return percent(value, lang, keep_zeros=False)
 
 
 __all__ = ["METRICS", "Metric", "compute_metrics", "rate", "press_percent", "round_half_up"]

@@ -29,13 +29,13 @@ from parbrief.units import tables as reg
 APPORTIONMENT = ("area", "default")
 APPORTIONMENT_NOTE = {
     "area": {
-        "en": "figures of a legacy commune divided between several new communes are apportioned "
+        "en": "figures of a former commune divided between several new communes are apportioned "
               "by the successors' areas",
         "vi": "số liệu của xã cũ bị chia cho nhiều xã mới được phân bổ theo tỷ lệ diện tích "
               "các xã mới",
     },
     "default": {
-        "en": "figures of a legacy commune divided between several new communes are assigned "
+        "en": "figures of a former commune divided between several new communes are assigned "
               "entirely to its default successor",
         "vi": "số liệu của xã cũ bị chia cho nhiều xã mới được tính toàn bộ cho xã kế thừa "
               "mặc định",

@@ -244,35 +244,3 @@ def commune_history(figures: pd.DataFrame, appraisal: pd.DataFrame | None, commu
     Rows come in the order of ``periods``, then catalogue order of indicators.
     """
     return communes_history(figures, appraisal, [commune_code], periods, apportionment)
-
-
-def history_note(commune_code: str, lang: str = "en", apportionment: str = "area",
-                 level: str = "district") -> str:
-    """One sentence for a briefing: where the pre-merger series comes from and how it is split.
-
-    ``level`` is the legacy level the data set reports (``district`` or ``commune``).
-    """
-    if lang not in LANGS:
-        raise ParameterError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
-    if level not in ("district", "commune"):
-        raise ParameterError(f"unknown legacy level {level!r}: use district or commune")
-    _check_apportionment(apportionment)
-    commune = reg.get(str(commune_code).strip(), MERGER_QUARTER)
-    shares = crosswalk.predecessors(commune.code, level, apportionment)
-    units = "; ".join(
-        f"{reg.get(c, _LEGACY_QUARTER).name} ({c}, {share_text(s, lang)})"
-        for c, s in zip(shares.legacy_code, shares.share))
-    note = crosswalk.APPORTIONMENT_NOTE[apportionment][lang]
-    since = MERGER_QUARTER.label(lang)
-    if lang == "vi":
-        kind = "huyện cũ" if level == "district" else "xã cũ"
-        how = (f", theo tỷ lệ số xã của mỗi huyện nay thuộc {commune.name}"
-               if level == "district" else "")
-        return (f"Số liệu trước {since} của {commune.name} được tính lại từ {kind} {units}{how}; "
-                f"{note}.")
-    kind = "legacy district" if level == "district" else "legacy commune"
-    kind += "s" if len(shares) > 1 else ""
-    how = (f", each share being the part of the district's communes now in {commune.name}"
-           if level == "district" else "")
-    return (f"Before {since} the series of {commune.name} is reconstructed from the {kind} "
-            f"{units}{how}; {note}.")

@@ -10,6 +10,7 @@ timestamps are fixed so that re-running the script gives the same bytes.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import shutil
 import sys
@@ -17,7 +18,10 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import openpyxl
+# openpyxl writes its XML through lxml when lxml is installed, otherwise through its own
+# writer, and the bytes differ: the files are written the same way on every machine.
+os.environ["OPENPYXL_LXML"] = "False"
+import openpyxl  # noqa: E402 - after the setting above
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parents[2] / "src"))
@@ -367,7 +371,7 @@ def too_many_rows():
 
 
 def params_project():
-    """params-project/: a project folder (data/, params/) for the params file rows (90-99)."""
+    """params-project/: a project folder (data/, params/) for the params file rows (90-102)."""
     project = HERE / "params-project"
     (project / "data").mkdir(parents=True)
     (project / "params").mkdir()
@@ -379,13 +383,14 @@ def params_project():
             "data: ../data", "methodology: par-commune", "reports: [briefing]",
             "languages: [vi]", "formats: [html]", "output: ../reports"]
 
-    def params(name, change=None, add=(), top=()):
+    def params(name, change=None, add=(), top=(), end=()):
         lines = list(base)
         if change:
             old, new = change
             lines[[i for i, line in enumerate(lines) if line.startswith(old)][0]] = new
         lines[7:7] = add
         lines[0:0] = top
+        lines += end
         (project / "params" / f"{name}.yaml").write_text("\n".join(lines) + "\n",
                                                          encoding="utf-8")
 
@@ -400,6 +405,13 @@ def params_project():
     params("97-alias-bomb", ("name:", "name: *l4"), top=ALIAS_BOMB_PARAMS)
     params("98-duplicate-key", add=['periods: ["2026Q2"]'])
     params("99-output-a-file", ("output:", "output: ../data/figures.csv"))
+    committee = ("formats:", "formats: [html, pdf, docx]")
+    params("100-committee-unknown-field", committee,
+           end=["committee:", '  place: "Nghệ An"', '  signer: "Nguyễn Văn A"'])
+    params("101-committee-recipients-not-a-list", committee,
+           end=["committee:", '  place: "Nghệ An"', '  recipients: "Ban Chỉ đạo CCHC tỉnh"'])
+    params("102-committee-appendix-not-a-mapping", committee,
+           end=["committee:", '  appendix_to: "Báo cáo số 12/BC-UBND"'])
 
 
 ALIAS_BOMB_PARAMS = [line.replace("  - ", f"laughs{i}: ", 1)
