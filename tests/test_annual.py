@@ -483,7 +483,7 @@ def test_a_year_to_date_briefing_from_the_quarterly_sample():
                                "2026Q1-Q3", [ab.locality])
     assert table.iloc[0]["total"] == ab.own["total"]
     lead = annual_sections.lead_text(ab, "vi")
-    assert lead.startswith("9 tháng đầu năm 2026, Xã Tân Kỳ đạt ")
+    assert lead.startswith("9 tháng đầu năm 2026, xã Tân Kỳ đạt ")
     # 2025Q1-Q3 was mostly reported by the former districts: nothing to compare with
     assert "chưa có kết quả cùng kỳ năm 2025 để so sánh" in lead
 

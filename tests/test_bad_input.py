@@ -371,33 +371,33 @@ CASES: dict[int, Case] = {
         "86-text-too-long.yaml: basis: a text of 2,720 characters; names, labels, assumptions "
         "and notes are at most 2,000: shorten it (cite the document rather than copy it)")),
     # ------------------------------------------------------------ appraisal points
-    100: Case("100-appraisal-methodology-path.csv", (
-        "100-appraisal-methodology-path.csv:2:methodology: 'methodologies/ha-tinh-2026.yaml' is "
+    110: Case("110-appraisal-methodology-path.csv", (
+        "110-appraisal-methodology-path.csv:2:methodology: 'methodologies/ha-tinh-2026.yaml' is "
         "a file name; the methodology column takes the methodology's id (ha-tinh-2026, the id: "
         "in that file): put the file in the data set's methodologies/ folder, or give it with "
         "--methodology (or methodology: in the params file)")),
-    101: Case("101-appraisal-unknown-methodology.csv", (
-        "101-appraisal-unknown-methodology.csv:2:methodology: unknown methodology 'ha-tinh-2026': "
+    111: Case("111-appraisal-unknown-methodology.csv", (
+        "111-appraisal-unknown-methodology.csv:2:methodology: unknown methodology 'ha-tinh-2026': "
         "the methodologies known are shipped: par-commune, par-province-876, service-766. A "
         "province's own methodology is named by the id: in its file, kept in the data set's "
         "methodologies/ folder or given by path")),
-    102: Case("102-appraisal-total-and-criteria.csv", (
-        "102-appraisal-total-and-criteria.csv:2:criterion: 17266 in 2026 has the total of its "
+    112: Case("112-appraisal-total-and-criteria.csv", (
+        "112-appraisal-total-and-criteria.csv:2:criterion: 17266 in 2026 has the total of its "
         "appraised points and points for single appraised criteria of par-commune "
         "(a1_reports_on_time); give the total or the criteria, not both")),
-    103: Case("103-appraisal-total-above-maximum.csv", (
-        "103-appraisal-total-above-maximum.csv:2:points: points 31.5 for criterion survey-total "
+    113: Case("113-appraisal-total-above-maximum.csv", (
+        "113-appraisal-total-above-maximum.csv:2:points: points 31.5 for criterion survey-total "
         "exceed its maximum 30; correct them")),
-    104: Case("104-self-assessed-above-maximum.csv", (
-        "104-self-assessed-above-maximum.csv:2:self_assessed: points 1.5 for criterion "
+    114: Case("114-self-assessed-above-maximum.csv", (
+        "114-self-assessed-above-maximum.csv:2:self_assessed: points 1.5 for criterion "
         "a1_reports_on_time exceed its maximum 1; correct them",
-        "104-self-assessed-above-maximum.csv:3:self_assessed: non-numeric points 'một'; write a "
+        "114-self-assessed-above-maximum.csv:3:self_assessed: non-numeric points 'một'; write a "
         "plain number with a dot as decimal separator (e.g. 2.5)")),
 }
 
-# Params files (rows 90 and up) are checked by parbrief.runner.params and its own tests; the
+# Params files (rows 90 to 109) are checked by parbrief.runner.params and its own tests; the
 # catalogue lists them with the others.
-PARAMS_ROWS = range(90, 100)
+PARAMS_ROWS = range(90, 110)
 
 
 def _figures(number: int) -> pd.DataFrame:

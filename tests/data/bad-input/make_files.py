@@ -310,17 +310,17 @@ def main():
                 'basis: "' + "Quyết định 876/QĐ-BNV, Phụ lục I. " * 80 + '"')
     # ------------------------------------------------------------ appraisal points
     points = "methodology,locality_code,period,criterion,points,source"
-    csv("100-appraisal-methodology-path.csv",
+    csv("110-appraisal-methodology-path.csv",
         ["methodologies/ha-tinh-2026.yaml,17266,2026,a1_reports_on_time,1,Hội đồng thẩm định"],
         header=points)
-    csv("101-appraisal-unknown-methodology.csv",
+    csv("111-appraisal-unknown-methodology.csv",
         ["ha-tinh-2026,17266,2026,a1_reports_on_time,1,Hội đồng thẩm định"], header=points)
-    csv("102-appraisal-total-and-criteria.csv",
+    csv("112-appraisal-total-and-criteria.csv",
         ["par-commune,17266,2026,appraised-total,61.3,Bảng kết quả năm 2026",
          "par-commune,17266,2026,a1_reports_on_time,1,Hội đồng thẩm định"], header=points)
-    csv("103-appraisal-total-above-maximum.csv",
+    csv("113-appraisal-total-above-maximum.csv",
         ["par-commune,17266,2026,survey-total,31.5,Bảng kết quả năm 2026"], header=points)
-    csv("104-self-assessed-above-maximum.csv",
+    csv("114-self-assessed-above-maximum.csv",
         ["par-commune,17266,2026,a1_reports_on_time,,Hội đồng thẩm định,1.5",
          "par-commune,17266,2026,a1_reports_quality,0.75,Hội đồng thẩm định,một"],
         header=points + ",self_assessed")
