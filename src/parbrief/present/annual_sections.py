@@ -208,7 +208,8 @@ def key_results(ab: AnnualBriefing, lang: str) -> list[dict]:
         data.append([key, now, then, moved])
     blocks.append(table("key-results", i18n.t("annual.figures_table_title", lang,
                                               name=name_in_text(ab.locality, lang), period=label),
-                        [i18n.t("annual.col_item", lang), label, previous,
+                        [i18n.t("annual.col_item", lang), appraisal_wording.capitalised(label),
+                         appraisal_wording.capitalised(previous),
                          i18n.t("annual.col_change", lang)], rows,
                         data_columns=["item", str(ab.period), str(ab.period.previous()),
                                       "change"], data_rows=data))

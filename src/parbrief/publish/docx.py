@@ -85,10 +85,10 @@ def _styles(doc, lang: str) -> None:
     lang_tag = OxmlElement("w:lang")
     lang_tag.set(qn("w:val"), "vi-VN" if lang == "vi" else "en-GB")
     normal.element.get_or_add_rPr().append(lang_tag)
-    for name, size in (("Heading 1", 14), ("Heading 2", BODY_PT)):
+    for name, size in (("Heading 1", 14), ("Heading 2", BODY_PT), ("Heading 3", BODY_PT)):
         style = styles[name]
-        _font(style, size, bold=True, italic=False)
-        style.paragraph_format.space_before = Pt(12 if name == "Heading 2" else 0)
+        _font(style, size, bold=True, italic=name == "Heading 3")
+        style.paragraph_format.space_before = Pt(0 if name == "Heading 1" else 12)
         style.paragraph_format.space_after = Pt(6)
         style.paragraph_format.first_line_indent = Mm(0 if name == "Heading 1" else 10)
         style.paragraph_format.keep_with_next = True
@@ -417,6 +417,8 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
         if kind == "heading":
             if block.get("level") == 1:
                 doc.add_paragraph(str(block.get("text", "")), style="Heading 1")
+            elif (block.get("level") or 2) >= 3:  # a part's sub-heading: not a numbered part
+                doc.add_paragraph(str(block.get("text", "")), style="Heading 3")
             else:
                 part += 1
                 doc.add_paragraph(f"{roman(part)}. {block.get('text', '')}", style="Heading 2")

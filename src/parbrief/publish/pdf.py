@@ -120,6 +120,8 @@ def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
         if kind == "heading":
             if block.get("level") == 1:
                 out.append(f"#heading(level: 1){_content(block.get('text', ''))}")
+            elif (block.get("level") or 2) >= 3:  # a part's sub-heading: not a numbered part
+                out.append(f"#heading(level: 3){_content(block.get('text', ''))}")
             else:
                 part += 1
                 out.append(f"#heading(level: 2){_content(f'{roman(part)}. ' + block.get('text', ''))}")
