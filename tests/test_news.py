@@ -234,23 +234,34 @@ def test_hostile_labels_of_a_methodology_never_reach_a_csv_as_formulas(tmp_path)
     text = source.read_text(encoding="utf-8")
     text = text.replace('en: "Direction and administration of PAR"',
                         'en: "=HYPERLINK(\\"http://example.invalid\\",\\"Bấm vào đây\\")"')
-    # (its appraisal points are keyed to par-commune: without them every index is lower)
     text = text.replace('label: {vi: "Trung bình", en: "Average"}', 'label: {vi: "@SUM(1+1)", en: "=1+2"}')
     text = text.replace('label: {vi: "Yếu", en: "Weak"}', 'label: {vi: "-2+3", en: "+4"}')
     text = text.replace("id: par-commune", "id: hostile", 1)
+    # bands that some of the sample's communes fall in, down to the last one
+    text = text.replace('{min: 80, label: {vi: "Tốt"', '{min: 85, label: {vi: "Tốt"')
+    text = text.replace("{min: 65, label", "{min: 80, label").replace("{min: 50, label",
+                                                                      "{min: 75, label")
     hostile = tmp_path / "hostile.yaml"
     hostile.write_text(text, encoding="utf-8")
+    # the sample's appraisal points under its id (without them no unit is ranked or classified)
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    points = (data / "appraisal.csv").read_text(encoding="utf-8")
+    (data / "appraisal.csv").write_text(points.replace("\npar-commune,", "\nhostile,"),
+                                        encoding="utf-8")
     out = tmp_path / "scores.csv"
-    result = CliRunner().invoke(app, ["score", "--data", SAMPLE, "--methodology", str(hostile),
+    result = CliRunner().invoke(app, ["score", "--data", data, "--methodology", str(hostile),
                                       "--period", Q, "--parent", "40", "--level", "commune",
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     labels = {r["classification"] for r in rows} | {r["classification_vi"] for r in rows}
     assert {"'=1+2", "'@SUM(1+1)", "'+4", "'-2+3"} <= labels
-    assert not [v for r in rows for v in r.values() if v[:1] in "=+-@" and
+    assert not [v for r in rows for v in r.values() if v and v[:1] in "=+-@" and
                 not v.lstrip("-").replace(".", "").isdigit()]
-    b = briefing.prepare("17266", Q, SAMPLE, str(hostile))
+    b = briefing.prepare("17266", Q, str(data), str(hostile))
     found = [blk for name in ("scorecard", "peers") for blk in getattr(sections, name)(b, "en")]
     files = newsroom.newsroom_files(found, "en")
     for name, data in files.items():
