@@ -15,9 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pyproject_requirements() -> set[str]:
+    """What pip installs in the conda environment: the dependencies and every extra but
+    ``quarto`` (conda-forge ships Quarto itself; PyPI's quarto-cli downloads it)."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    extras = project["optional-dependencies"]
+    extras = {k: v for k, v in project["optional-dependencies"].items() if k != "quarto"}
     return set(project["dependencies"]).union(*extras.values())
+
+
+def test_environment_yml_installs_quarto_from_conda_forge():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    assert any(d == "quarto" or d.startswith("quarto") for d in conda)
 
 
 def _environment_requirements() -> set[str]:

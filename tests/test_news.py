@@ -173,8 +173,10 @@ def test_class_change_table_and_press_release(nghe_an):
     assert text[2].startswith("The largest rises: Quế Phong commune (+8.39 points, up 37 "
                               "places to 52nd); Bạch Hà commune (+6.41 points")
     assert text[4].startswith("Moved up a class (15): Cát Ngạn commune (good to excellent);")
-    assert text[-1].startswith("Source: synthetic: parbrief sample --seed 876. Index computed "
-                               "under the methodology par-commune")
+    assert text[-1].startswith("Source: synthetic figures made by the software for testing "
+                               "(seed 876), not figures reported by the units. Index computed "
+                               "under the methodology Commune-level public administration "
+                               "reform index (version 2025.1)")
     assert {b["role"] for b in release[1:]} == {"press-release-headline", "press-release"}
 
 

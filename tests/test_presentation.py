@@ -216,7 +216,8 @@ def test_briefing_sections_in_order_with_the_index_and_rank_of_the_score_table(t
         assert any(t["value"] == on_time for t in tiles)
         peers_table = got["peers"][2]
         row = peers_table["rows"][peers_table["highlight"]]
-        assert row[:3] == [str(rank), "Xã Tân Kỳ", _vi(index) if lang == "vi" else f"{index:.2f}"]
+        assert row[:3] == [str(rank), "Xã Tân Kỳ" if lang == "vi" else "Tân Kỳ commune",
+                           _vi(index) if lang == "vi" else f"{index:.2f}"]
         assert len(peers_table["data"]["rows"]) == of  # the CSV holds the whole ranking
         assert got["peers"][1]["name"] == "peers"
         scorecard = got["scorecard"][2]
@@ -341,7 +342,7 @@ def test_a_locality_that_did_not_report():
     peers = sections.peers(b, "en")
     assert _kinds(peers) == ["heading", "chart", "table", "paragraph"]
     assert peers[2]["highlight"] is None
-    assert "Xã Bình Chuẩn is not ranked" in peers[3]["text"]
+    assert "Bình Chuẩn commune is not ranked" in peers[3]["text"]
     assert sections.summary_data(b)["index"] is None
 
 

@@ -130,10 +130,11 @@ class Renderer:
                           self.chart_png, None if epoch is None else timestamp())
 
     def chart_png(self, block: dict) -> bytes:
-        """A chart block's picture: its own PNG, or its SVG rasterised."""
-        if block.get("png"):
-            return base64.b64decode(block["png"])
-        return self.png(block["svg"])
+        """A chart block's picture at print resolution: its SVG rasterised (a published
+        notebook also carries a screen PNG, for JupyterLab); a chart with only a PNG, that."""
+        if block.get("svg"):
+            return self.png(block["svg"])
+        return base64.b64decode(block["png"])
 
     def newsroom(self, nb, lang: str, folder: Path, links: dict | None = None) -> list[Path]:
         """Charts (print-size PNG, SVG), tables (CSV, XLSX), the lead (lead.txt), an
