@@ -146,7 +146,7 @@ def test_an_analyst_in_jupyterlab(lab, browser):
     assert page.get_by_text("notebook is read-only").is_visible()
     _run_all(page)
     text = page.locator(".jp-Notebook").inner_text()
-    assert "Quý III/2026, Xã Tân Kỳ đạt 75,11 điểm Chỉ số CCHC, xếp thứ 103/129" in text
+    assert "Quý III/2026, xã Tân Kỳ đạt 75,11 điểm Chỉ số CCHC; giảm 1 bậc, xuống thứ 103/129" in text
     assert "scored" not in text and "Key figures" not in text  # no English edition
     summary = page.locator(".parbrief-summary")
     assert summary.evaluate("e => getComputedStyle(e).fontFamily").find("monospace") < 0
@@ -155,7 +155,7 @@ def test_an_analyst_in_jupyterlab(lab, browser):
     _set_cell(page, 1, PARAMETERS.format(locality="Đô Lương"))
     _run_all(page)
     text = page.locator(".jp-Notebook").inner_text()
-    assert "Quý III/2026, Xã Đô Lương đạt 79,33 điểm Chỉ số CCHC, xếp thứ 87/129" in text
+    assert "Quý III/2026, xã Đô Lương đạt 79,33 điểm Chỉ số CCHC; giảm 8 bậc, xuống thứ 87/129" in text
 
     # 3. a wrong code: one short box, suggestions (if any) inside the province
     _set_cell(page, 1, PARAMETERS.format(locality="29991"))
@@ -191,7 +191,7 @@ def test_an_analyst_in_jupyterlab(lab, browser):
     _run_all(page)
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
                         ).count() == 0
-    assert "Xã Tân Kỳ đạt 75,11 điểm" in page.locator(".jp-Notebook").inner_text()
+    assert "xã Tân Kỳ đạt 75,11 điểm" in page.locator(".jp-Notebook").inner_text()
     page.keyboard.press("Control+s")
     page.wait_for_timeout(1000)
 

@@ -99,7 +99,8 @@ PROBLEMS_SHOWN = 8
 def short_report(error: ParbriefError) -> tuple[str, list[str]]:
     """An error a user caused, as a title and a few lines: what, where, how to fix it (no
     traceback: the code that found it is not what the user needs to change)."""
-    title = TITLES.get(type(error).__name__, "input")
+    title = next((TITLES[c.__name__] for c in type(error).__mro__ if c.__name__ in TITLES),
+                 "input")
     if isinstance(error, ValidationError):
         problems = [str(p) for p in error.problems]
         lines = [f"{len(problems)} problem(s) found in the data:" if len(problems) != 1

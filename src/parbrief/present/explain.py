@@ -32,7 +32,10 @@ shown_language = {"lang": "vi"}
 
 
 def _bound(rule: Rule, value: float, lang: str) -> str:
-    return formatting.percent(value, lang) if rule.metric else formatting.number(value, lang)
+    """A target or threshold as the methodology writes it ("98%"): a constant of the rule,
+    not a measured rate, so no decimals it does not have."""
+    return formatting.percent(value, lang, keep_zeros=False) if rule.metric \
+        else formatting.number(value, lang)
 
 
 def rule_text(rule: Rule, max_points: float, lang: str) -> str:

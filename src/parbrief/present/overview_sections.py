@@ -241,7 +241,7 @@ def press_release(o, lang: str) -> list[dict]:
     """The press release as blocks (each paragraph marked, so the newsroom pack writes it
     to press-release.txt)."""
     paragraphs = press_release_paragraphs(o, lang)
-    blocks = [heading(i18n.t("news.press_title", lang))]
+    blocks = [{**heading(i18n.t("news.press_title", lang)), "role": "press-release"}]
     for i, text in enumerate(paragraphs):
         blocks.append({"kind": "paragraph", "role": "press-release-headline" if i == 0
                        else "press-release", "text": text})

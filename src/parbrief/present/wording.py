@@ -313,8 +313,10 @@ def chart_source(ds, codes: set[str], period: Quarter, method, lang: str) -> str
 
 
 def unit_list(units: list[register.Locality], lang: str = "vi") -> str:
-    """Units with their codes: "Xã Bình Chuẩn (mã 17230)"."""
-    return ", ".join(i18n.t("words.unit_with_code", lang, name=u.name, code=u.code)
+    """Units with their codes, as a list names them: "Xã Bình Chuẩn (mã 17230)" / "Bình
+    Chuẩn commune (17230)"."""
+    return ", ".join(i18n.t("words.unit_with_code", lang,
+                            name=u.name if lang == "vi" else place_name_en(u), code=u.code)
                      for u in units)
 
 

@@ -121,10 +121,16 @@ def roman(n: int) -> str:
     return out
 
 
+# What is written for newspapers: a headline (the lead says the same in full sentences) and
+# an overview's press release are no part of an administrative report.
+FOR_THE_PRESS = frozenset({"headline", "press-release-headline", "press-release"})
+
+
 def body_blocks(found: list[dict]) -> list[dict]:
     """The blocks a document's body shows: the report's own title (level-1 heading) gives
-    way to the frame's subject line."""
-    return [b for b in found if not (b["kind"] == "heading" and b.get("level") == 1)]
+    way to the frame's subject line; what is written for the press is left out."""
+    return [b for b in found if not (b["kind"] == "heading" and b.get("level") == 1)
+            and b.get("role") not in FOR_THE_PRESS]
 
 
 __all__ = ["Field", "Frame", "body_blocks", "committee_fields", "frame", "roman"]

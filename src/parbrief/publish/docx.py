@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import weakref
 import zipfile
 from collections.abc import Callable, Sequence
 
@@ -48,6 +49,25 @@ FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 # --------------------------------------------------------------------------- styles
+
+
+# Style ids by name, looked up once per document: python-docx looks a style up among all the
+# document's styles each time one is assigned by name (most of a Word file's making time).
+_STYLE_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _set_style(p, name: str) -> None:
+    ids = _STYLE_IDS.setdefault(p.part, {})
+    if name not in ids:
+        ids[name] = p.part.styles[name].style_id
+    p._p.style = ids[name]
+
+
+def _paragraph(container, style: str, text: str = ""):
+    """A new paragraph of ``container`` (the document or a table cell) in ``style``."""
+    p = container.add_paragraph(text)
+    _set_style(p, style)
+    return p
 
 
 def _font(style_or_run, size: float | None = None, bold: bool | None = None,
@@ -140,8 +160,15 @@ def _page(doc) -> None:
 
 
 def _run(p, text: str, size: float | None = None, bold: bool = False, italic: bool = False):
+    """A run of text: its font and colour come from the paragraph's style (every style is Times
+    New Roman, black); only what differs is set on the run."""
     run = p.add_run(text)
-    _font(run, size, bold, italic)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold:
+        run.font.bold = True
+    if italic:
+        run.font.italic = True
     return run
 
 
@@ -170,7 +197,7 @@ def _fill_in(p, f: Field, size: float | None = None, bold: bool = False, italic:
 
 
 def _frame_paragraph(cell_or_doc, align=WD_ALIGN_PARAGRAPH.CENTER, after: float = 0):
-    p = cell_or_doc.add_paragraph(style="Frame")
+    p = _paragraph(cell_or_doc, "Frame")
     p.alignment = align
     p.paragraph_format.space_after = Pt(after)
     p.paragraph_format.keep_with_next = True
@@ -247,7 +274,7 @@ def _frame(doc, fr: Frame) -> None:
     _short_rule(right, 0.55)
     p = _frame_paragraph(right)
     _place_date(p, fr)
-    doc.add_paragraph(style="Frame").paragraph_format.space_after = Pt(6)
+    _paragraph(doc, "Frame").paragraph_format.space_after = Pt(6)
     p = _frame_paragraph(doc)
     _run(p, fr.words("report"), 14, bold=True)
     p = _frame_paragraph(doc, after=0)
@@ -286,7 +313,7 @@ def _attached(p, fr: Frame) -> None:
 def _signature(doc, fr: Frame) -> None:
     if fr.is_appendix:
         return
-    spacer = doc.add_paragraph(style="Frame")
+    spacer = _paragraph(doc, "Frame")
     spacer.paragraph_format.space_after = Pt(6)
     spacer.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=2)
@@ -335,14 +362,14 @@ def _tiles(doc, items: list[dict]) -> None:
         cell = table.rows[k // n].cells[k % n]
         _shade(cell, TILE_FILL)
         p = cell.paragraphs[0]
-        p.style = doc.styles["Table Text"]
+        _set_style(p, "Table Text")
         _run(p, str(item.get("label", "")), 9.5)
-        p = cell.add_paragraph(style="Table Text")
+        p = _paragraph(cell, "Table Text")
         _run(p, str(item.get("value", "")), 14, bold=True)
         if item.get("change"):
-            p = cell.add_paragraph(style="Table Text")
+            p = _paragraph(cell, "Table Text")
             _run(p, str(item["change"]), 9.5)
-    doc.add_paragraph(style="Frame").paragraph_format.space_after = Pt(4)
+    _paragraph(doc, "Frame").paragraph_format.space_after = Pt(4)
 
 
 def _table(doc, block: dict, caption: str | None) -> None:
@@ -352,7 +379,7 @@ def _table(doc, block: dict, caption: str | None) -> None:
     columns += [""] * (ncols - len(columns))
     rows = [r + [""] * (ncols - len(r)) for r in rows]
     if caption:
-        p = doc.add_paragraph(caption, style="Caption")
+        p = _paragraph(doc, "Caption", caption)
         p.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1 + len(rows), cols=ncols)
     table.style = doc.styles["Table Grid"]
@@ -364,7 +391,7 @@ def _table(doc, block: dict, caption: str | None) -> None:
     header._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on each page
     for i, text in enumerate(columns):
         p = header.cells[i].paragraphs[0]
-        p.style = doc.styles["Table Text"]
+        _set_style(p, "Table Text")
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(p, text, TABLE_PT, bold=True)
     for r, values in enumerate(rows):
@@ -373,16 +400,16 @@ def _table(doc, block: dict, caption: str | None) -> None:
         for i, text in enumerate(values):
             cell = row.cells[i]
             p = cell.paragraphs[0]
-            p.style = doc.styles["Table Text"]
+            _set_style(p, "Table Text")
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric[i] else WD_ALIGN_PARAGRAPH.LEFT
             _run(p, text, TABLE_PT, bold=r == highlight)
             if r == highlight:
                 _shade(cell, MARK_FILL)
-    doc.add_paragraph(style="Frame").paragraph_format.space_after = Pt(4)
+    _paragraph(doc, "Frame").paragraph_format.space_after = Pt(4)
 
 
 def _chart(doc, block: dict, caption: str | None, png: bytes) -> None:
-    p = doc.add_paragraph(style="Frame")
+    p = _paragraph(doc, "Frame")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.keep_with_next = bool(caption)
     run = p.add_run()
@@ -391,7 +418,7 @@ def _chart(doc, block: dict, caption: str | None, png: bytes) -> None:
     for doc_pr in run._r.iter(qn("wp:docPr")):
         doc_pr.set("descr", str(block.get("alt") or block.get("title") or ""))
     if caption:
-        doc.add_paragraph(caption, style="Caption")
+        _paragraph(doc, "Caption", caption)
 
 
 def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | None,
@@ -416,24 +443,24 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
         following = blocks[i + 1]["kind"] if i + 1 < len(blocks) else None
         if kind == "heading":
             if block.get("level") == 1:
-                doc.add_paragraph(str(block.get("text", "")), style="Heading 1")
+                _paragraph(doc, "Heading 1", str(block.get("text", "")))
             elif (block.get("level") or 2) >= 3:  # a part's sub-heading: not a numbered part
-                doc.add_paragraph(str(block.get("text", "")), style="Heading 3")
+                _paragraph(doc, "Heading 3", str(block.get("text", "")))
             else:
                 part += 1
-                doc.add_paragraph(f"{roman(part)}. {block.get('text', '')}", style="Heading 2")
+                _paragraph(doc, "Heading 2", f"{roman(part)}. {block.get('text', '')}")
         elif kind in ("lead", "paragraph"):
-            p = doc.add_paragraph(str(block.get("text", "")), style="Normal")
+            p = _paragraph(doc, "Normal", str(block.get("text", "")))
             p.paragraph_format.keep_with_next = following == "list"
         elif kind == "note":
-            p = doc.add_paragraph(str(block.get("text", "")), style="Note")
+            p = _paragraph(doc, "Note", str(block.get("text", "")))
             # the last notes of a filed document keep the signature company on its page
             p.paragraph_format.keep_with_next = fr is not None and not fr.is_appendix and \
                 i >= len(blocks) - 2 and all(b["kind"] == "note" for b in blocks[i:])
         elif kind == "list":
             items = list(block.get("items", []))
             for k, item in enumerate(items):
-                p = doc.add_paragraph(str(item), style="List Bullet")
+                p = _paragraph(doc, "List Bullet", str(item))
                 # the first two items stay with what leads into the list
                 p.paragraph_format.keep_with_next = k == 0 and len(items) > 1
         elif kind == "figures":
