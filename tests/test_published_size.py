@@ -27,6 +27,7 @@ import nbformat
 import pytest
 from conftest import ROOT, make_project
 
+from parbrief.present import display
 from parbrief.publish import contract, pictures
 from parbrief.publish.render import Renderer
 
@@ -187,9 +188,11 @@ def test_the_notebook_keeps_what_the_analyst_needs(published):
         assert block["rows"] and all(html.escape(str(v)) in table["data"]["text/html"]
                                      for v in block["rows"][0])
     quarto = contract.published_notebook(nb, "vi")
-    quarto_tables = [o for c in quarto.cells for o in c.outputs
-                     if o["data"].get("text/markdown", "").startswith("| ")]
-    assert len(quarto_tables) == 5
+    markdown = [o["data"]["text/markdown"] for c in quarto.cells for o in c.outputs
+                if "text/markdown" in o["data"]]
+    vi = contract.blocks(nb, "vi")
+    assert markdown == [display.block_markdown(b) for b in vi if b["kind"] != "chart"]
+    assert sum(m.startswith("| ") for m in markdown) == 6  # five tables and the key figures
     # one line per value, keys sorted, no indentation: the file nbformat reads back the same
     raw = (published / f"{STEMS['16822']}.ipynb").read_text(encoding="utf-8")
     assert "\n " not in raw and raw.startswith('{\n"cells":[\n')

@@ -94,16 +94,11 @@ def chart_palette():
 
 
 def on_white(png: bytes):
-    """A rasterised chart as an RGB image on white (its transparent parts, if any, white)."""
+    """A chart Typst rasterised (on its white page: every pixel opaque) as an RGB image."""
     from PIL import Image
 
     image = Image.open(io.BytesIO(png))
-    image.load()
-    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255:
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        return background
-    return image.convert("RGB")  # opaque: the charts paint a white background
+    return image.convert("RGB")
 
 
 def encode(image) -> bytes:

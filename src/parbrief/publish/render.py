@@ -165,9 +165,9 @@ class Renderer:
         return written
 
     def png(self, svg: str, ppi: float = PNG_PPI) -> bytes:
-        """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show), as
-        Typst writes it (RGBA)."""
-        files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt)\n'
+        """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show) on a
+        white page, as Typst writes it (RGBA, opaque)."""
+        files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt, fill: white)\n'
                              b'#image("chart.svg")\n',
                  "chart.svg": svg.encode("utf-8")}
         try:
