@@ -36,6 +36,20 @@ def make_project(folder: Path, name: str = "small", localities=SMALL_LOCALITIES,
     return params
 
 
+def pdf_objects(pdf: bytes) -> bytes:
+    """Every object of a PDF written out uncompressed (qpdf's QDF form): what a test searches
+    for a word the file must not hold (its objects are packed in compressed streams)."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        out = io.BytesIO()
+        document.save(out, qdf=True, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                      compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
+    return out.getvalue()
+
+
 @dataclass
 class SmallBatch:
     project: Path  # the project folder (params/, data/, reports/)

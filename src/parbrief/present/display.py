@@ -2,10 +2,12 @@
 
 A block is a JSON-serialisable dict (heading, lead, paragraph, list, figures, table, chart,
 note) whose strings are already formatted for one language. Each block becomes one
-``display_data`` output carrying escaped HTML (for JupyterLab and nbconvert), plain text, the
-block itself as ``application/vnd.parbrief+json`` (what the renderers read) and, for charts,
-the SVG. Data values end up in HTML, so every string is escaped: a locality name or a source
-note containing ``<script>`` prints as text.
+``display_data`` output carrying escaped HTML (what JupyterLab shows), plain text, the block
+itself as ``application/vnd.parbrief+json`` (what the renderers read) and, for charts, the SVG.
+The Markdown form Quarto reads (``block_markdown``) is not stored: it is made from the block
+when Quarto is given the notebook (``publish.contract.published_notebook``), so a table is kept
+three times, not four. Data values end up in HTML, so every string is escaped: a locality name
+or a source note containing ``<script>`` prints as text.
 """
 
 from __future__ import annotations
@@ -128,7 +130,8 @@ def _numeric(columns: list[str], rows: list[list[str]]) -> list[bool]:
 
 
 def block_markdown(block: dict) -> str:
-    """Pandoc Markdown for one block (what Quarto's PDF and Word read; every data string is
+    """Pandoc Markdown for one block (what Quarto renders natively in PDF and Word, where
+    text/html is not understood, so its documents read like the HTML; every data string is
     escaped). Charts have none: Quarto shows their picture."""
     kind = _check(block)
     if kind == "heading":
@@ -163,10 +166,8 @@ def bundle(block: dict) -> dict:
         if block.get("png"):
             data["image/png"] = block["png"]
         return data
-    # text/markdown: Quarto renders it natively in PDF (Typst) and Word, where text/html is
-    # not understood, so its documents read like the HTML
-    return {"text/html": block_html(block), "text/markdown": block_markdown(block),
-            "text/plain": block_text(block), BLOCK_MIME: block}
+    # no text/markdown: Quarto's copy gets it from the block (publish.contract)
+    return {"text/html": block_html(block), "text/plain": block_text(block), BLOCK_MIME: block}
 
 
 def metadata(lang: str, section: str) -> dict:

@@ -213,16 +213,29 @@ def column_widths(columns: Sequence, rows: Sequence[Sequence],
     return out
 
 
+def quarto_data(output) -> dict:
+    """The displayable data of one block output as Quarto reads it: the Markdown form made
+    from the block (Quarto renders Markdown natively in HTML, PDF and Word; the notebook does
+    not store it), the pictures, HTML and plain text."""
+    from parbrief.present.display import block_markdown
+
+    keep = ("text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain")
+    data = {k: copy.deepcopy(v) for k, v in output["data"].items() if k in keep}
+    if "text/markdown" not in data:
+        markdown = block_markdown(block_of(output))
+        if markdown:
+            data["text/markdown"] = markdown
+    return data
+
+
 def published_notebook(nb, lang: str) -> nbformat.NotebookNode:
     """A new notebook holding only what is published in ``lang`` (what Quarto is given):
     code cells with empty sources whose outputs are the blocks' displayable data."""
     check_lang(lang)
-    keep = ("text/html", "text/markdown", "image/svg+xml", "image/png", "text/plain")
     cells = []
     for cell in published_cells(nb):
-        outputs = [nbformat.v4.new_output(
-            "display_data", data={k: copy.deepcopy(v) for k, v in o["data"].items() if k in keep})
-            for o in cell_block_outputs(cell, lang)]
+        outputs = [nbformat.v4.new_output("display_data", data=quarto_data(o))
+                   for o in cell_block_outputs(cell, lang)]
         if outputs:
             cells.append(nbformat.v4.new_code_cell(source="", outputs=outputs))
     if not cells:

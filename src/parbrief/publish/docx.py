@@ -427,6 +427,7 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
     edition's frame, or None for a document that opens with its title. ``png_of``: a chart
     block's picture. ``date``: the document's creation date (None: none)."""
     doc = Document()
+    _drop_template_extras(doc)
     _styles(doc, lang)
     _page(doc)
     body = doc.paragraphs[0]._p if doc.paragraphs else None
@@ -485,6 +486,26 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
     return reproducible_zip(out.getvalue())
 
 
+# Parts of python-docx's default template a document does not need: the template's own
+# thumbnail (a picture of another document, shown by file browsers as this one's) and Word
+# 2010's copy of the styles (later Words, and 2010 without it, read styles.xml).
+TEMPLATE_EXTRAS = (
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+)
+
+
+def _drop_template_extras(doc) -> None:
+    """Unlink the template's extra parts: a part nothing links to is not saved."""
+    for rels in (doc.part.package.rels, doc.part.rels):
+        for r_id in [r_id for r_id, rel in rels.items() if rel.reltype in TEMPLATE_EXTRAS]:
+            rels.pop(r_id)
+
+
+# Pictures are compressed already: deflating them again only costs time.
+STORED = (".png", ".jpeg", ".jpg")
+
+
 def reproducible_zip(data: bytes) -> bytes:
     """The same package with every part dated 1980-01-01, in the same order: the same
     document gives the same bytes."""
@@ -493,7 +514,8 @@ def reproducible_zip(data: bytes) -> bytes:
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.compress_type = zipfile.ZIP_STORED if info.filename.lower().endswith(STORED) \
+                else zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info.filename))
     return out.getvalue()

@@ -157,7 +157,8 @@ def external_references(page: str | bytes) -> list[str]:
 
 # The font the charts name, embedded in every page so that neither the charts' text nor the
 # page depends on the reader's fonts: DejaVu Sans as matplotlib ships it (its licence allows
-# embedding and subsetting), cut to Latin and Vietnamese, as WOFF.
+# embedding and subsetting), cut to Latin and Vietnamese, as WOFF2 (Brotli-compressed: a
+# quarter smaller than WOFF; every current browser reads it).
 FONT_FAMILY = "DejaVu Sans"
 FONT_FILES = (("DejaVuSans.ttf", "normal"), ("DejaVuSans-Bold.ttf", "bold"))
 
@@ -185,7 +186,7 @@ def font_css() -> str:
     rules = []
     for file, weight in FONT_FILES:
         options = subset.Options()
-        options.flavor = "woff"
+        options.flavor = "woff2"
         options.hinting = False
         options.name_IDs = ["*"]  # the family name and the licence travel with the font
         options.notdef_outline = True
@@ -195,12 +196,12 @@ def font_css() -> str:
         subsetter.populate(text=_font_characters())
         subsetter.subset(font)
         buf = io.BytesIO()
-        font.flavor = "woff"
+        font.flavor = "woff2"
         font.save(buf)
         data = base64.b64encode(buf.getvalue()).decode("ascii")
         rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; '
-                     f"font-weight: {weight}; src: url(data:font/woff;base64,{data}) "
-                     f'format("woff"); }}')
+                     f"font-weight: {weight}; src: url(data:font/woff2;base64,{data}) "
+                     f'format("woff2"); }}')
     return "\n".join(rules)
 
 

@@ -12,12 +12,9 @@ reuse it (``default_renderer()`` does that). Every file is written atomically.
 from __future__ import annotations
 
 import base64
-import hashlib
-import io
 import os
 import tempfile
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -48,11 +45,13 @@ from parbrief.publish.html import (
 from parbrief.publish.newsroom import write_newsroom
 from parbrief.publish.pdf import (
     TYPST_TEMPLATE,
+    compact_pdf,
     font_paths,
     source_date_epoch,
     timestamp,
     typst_source,
 )
+from parbrief.publish.pictures import PRINT, WORD, PictureSize, compact, rasterise_ppi
 from parbrief.publish.quarto import render_with_quarto
 
 FORMATS = ("html", "pdf", "docx", "newsroom")
@@ -61,9 +60,9 @@ FORMATS = ("html", "pdf", "docx", "newsroom")
 COMMITTEE_LANG = "vi"
 
 
-# Newsroom PNGs at print size: a chart is 7 in wide, so 350 ppi gives 2,450 px (the width
-# of two newspaper columns and more at 300 ppi).
-PNG_PPI = 350
+# Newsroom PNGs at print size (``publish.pictures``): a chart is 7 in wide, so 350 ppi gives
+# 2,450 px.
+PNG_PPI = PRINT.ppi
 
 
 class Renderer:
@@ -85,7 +84,6 @@ class Renderer:
         self._typst = typst
         self.compiler = typst.Compiler(font_paths=self.font_paths, ignore_system_fonts=True)
         self.typst_template = TYPST_TEMPLATE.read_bytes()
-        self._pngs: dict[tuple[bytes, float], bytes] = {}
 
     def html(self, nb, lang: str, links: dict | None = None) -> bytes:
         """The self-contained HTML page of one language (``links``: its navigation)."""
@@ -114,9 +112,10 @@ class Renderer:
         """The A4 PDF of one language."""
         files = self.typst_files(nb, lang)
         try:
-            return self.compiler.compile(input=files, format="pdf", timestamp=timestamp())
+            pdf = self.compiler.compile(input=files, format="pdf", timestamp=timestamp())
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not typeset the {lang} briefing: {exc}") from exc
+        return compact_pdf(pdf)
 
     def docx(self, nb, lang: str) -> bytes:
         """The Word document of one language (the committee edition in Vietnamese)."""
@@ -130,17 +129,18 @@ class Renderer:
                           self.chart_png, None if epoch is None else timestamp())
 
     def chart_png(self, block: dict) -> bytes:
-        """A chart block's picture at print resolution: its SVG rasterised (a published
-        notebook also carries a screen PNG, for JupyterLab); a chart with only a PNG, that."""
+        """A chart block's picture in a Word file: its SVG rasterised at Word's resolution
+        (a published notebook's PNG is the screen's, for JupyterLab); a chart with only a PNG,
+        that."""
         if block.get("svg"):
-            return self.png(block["svg"])
+            return self.picture(block["svg"], WORD)
         return base64.b64decode(block["png"])
 
     def newsroom(self, nb, lang: str, folder: Path, links: dict | None = None) -> list[Path]:
         """Charts (print-size PNG, SVG), tables (CSV, XLSX), the lead (lead.txt), an
         overview's press release and an index page in ``folder``."""
         found = blocks(nb, lang)
-        pngs = {block.get("name"): compact_png(self.png(block["svg"]))
+        pngs = {block.get("name"): self.picture(block["svg"], PRINT)
                 for block in found if block["kind"] == "chart" and block.get("svg")}
         return write_newsroom(found, Path(folder), lang, pngs, links)
 
@@ -166,21 +166,21 @@ class Renderer:
         return written
 
     def png(self, svg: str, ppi: float = PNG_PPI) -> bytes:
-        """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show)."""
-        key = (hashlib.sha256(svg.encode("utf-8")).digest(), ppi)
-        if key in self._pngs:  # the newsroom pack and the Word file show the same pictures
-            return self._pngs[key]
-        files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt)\n'
+        """A chart's SVG rasterised by Typst (the same drawing the HTML and PDF show) on a
+        white page, as Typst writes it (RGBA, opaque)."""
+        files = {"main.typ": b'#set page(width: auto, height: auto, margin: 0pt, fill: white)\n'
                              b'#image("chart.svg")\n',
                  "chart.svg": svg.encode("utf-8")}
         try:
-            png = self.compiler.compile(input=files, format="png", ppi=ppi)
+            return self.compiler.compile(input=files, format="png", ppi=ppi)
         except self._typst.TypstError as exc:
             raise RenderError(f"Typst could not rasterise a chart: {exc}") from exc
-        if len(self._pngs) >= 16:  # one report's charts, in both languages
-            self._pngs.clear()
-        self._pngs[key] = png
-        return png
+
+    def picture(self, svg: str, size: PictureSize) -> bytes:
+        """A chart's picture as a published file carries it (``publish.pictures``): the pack's
+        print-size PNG, the Word file's, the notebook's screen PNG, each rasterised at its
+        own resolution."""
+        return compact(self.png(svg, rasterise_ppi(svg, size)), size)
 
 
 def committee_frame(nb, lang: str, found: list[dict]):
@@ -282,41 +282,6 @@ def render_report(nb, out_dir: Path, stem: str, languages: Iterable[str] = LANGS
     return written
 
 
-def compact_png(png: bytes) -> bytes:
-    """A chart's PNG in 8-bit colour: the chart's own colours and their blends with white
-    (the anti-aliased edges) cover every pixel, so a fixed palette loses nothing visible and
-    the file is half the size. A fixed palette is also a tenth of the time of an adaptive one
-    and gives the same bytes every time."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(png))
-    image.load()
-    background = Image.new("RGB", image.size, (255, 255, 255))
-    background.paste(image, mask=image.getchannel("A") if image.mode == "RGBA" else None)
-    out = io.BytesIO()
-    background.quantize(palette=_chart_palette(), dither=Image.Dither.NONE).save(
-        out, format="PNG", compress_level=6)
-    return out.getvalue()
-
-
-@lru_cache(maxsize=1)
-def _chart_palette():
-    from PIL import Image
-
-    from parbrief.present.charts import PALETTE
-
-    colours = [(g, g, g) for g in range(0, 256, 8)] + [(255, 255, 255)]
-    for hex_colour in PALETTE:
-        r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-        for k in range(1, 9):
-            a = k / 8
-            colours.append(tuple(round(c * a + 255 * (1 - a)) for c in (r, g, b)))
-    colours = list(dict.fromkeys(colours))[:256]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette([v for c in colours for v in c] + [0] * (768 - 3 * len(colours)))
-    return palette
-
-
 def png_bytes(block: dict) -> bytes:
     """A chart block as a PNG at its print resolution: the block's own, or rasterised from its SVG."""
     if block.get("png"):
@@ -324,5 +289,5 @@ def png_bytes(block: dict) -> bytes:
     return svg_to_png(block["svg"])
 
 
-__all__ = ["FORMATS", "PNG_PPI", "RENDERERS", "compact_png", "QuartoRenderer", "Renderer", "default_renderer",
+__all__ = ["FORMATS", "PNG_PPI", "RENDERERS", "QuartoRenderer", "Renderer", "default_renderer",
            "expand_formats", "png_bytes", "render_report", "renderer_named", "svg_to_png"]

@@ -412,13 +412,13 @@ def run_job(spec: JobSpec) -> dict:
         if spec.committee:  # what the renderers put in the committee edition's frame
             published.metadata.setdefault("parbrief", {})["committee"] = spec.committee
         from parbrief.publish import render
-        from parbrief.publish.notebook_copy import viewable_without_trust
+        from parbrief.publish.notebook_copy import notebook_bytes, viewable_without_trust
 
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
                              renderer_for(spec.renderer), site=True)
         # after rendering: the renderers work from the SVG at print resolution
         viewable_without_trust(published, render.default_renderer())
-        (out / f"{job.stem}.ipynb").write_bytes(nbformat.writes(published).encode("utf-8"))
+        (out / f"{job.stem}.ipynb").write_bytes(notebook_bytes(published))
         manifest = dict(spec.manifest)
         manifest["summary"] = summary
         outputs = publish_report(out, job, Path(spec.output), manifest)
