@@ -3,7 +3,9 @@ once per test session; the tests that read reports share it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,3 +70,46 @@ def small_batch(tmp_path_factory) -> SmallBatch:
     result = run_batch(params, workers=2, progress=False, echo=False)
     return SmallBatch(project=project, params=params, output=project / "reports", result=result,
                       printed=report(result))
+
+
+# --------------------------------------------------------------------------- a real browser
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium, installed when missing (CI runs as root); the test skips, saying why,
+    only where it cannot be installed."""
+    path = _chromium()
+    if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env,
+                       capture_output=True, timeout=900)
+        path = _chromium()
+    if path is None:
+        pytest.skip("Debian's chromium is not installed and cannot be installed here "
+                    "(needs root and apt-get): apt-get install chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Chromium driven by Playwright for the whole session: Playwright's sync API
+    runs one event loop per thread, so every browser test shares this one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

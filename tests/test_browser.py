@@ -1,55 +1,13 @@
-"""Open the index page and a briefing in a real headless Chromium (Debian's), driven by Playwright.
-
-The fixture installs Debian's chromium when it is missing (CI runs as root); it skips, saying why,
-only where it cannot be installed.
-"""
+"""Open the index page and a briefing in a real headless Chromium (Debian's), driven by Playwright
+(the ``browser`` fixture of conftest.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = _chromium()
-    if path is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=env,
-                       capture_output=True, timeout=900)
-        path = _chromium()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed and cannot be installed here "
-                    "(needs root and apt-get): apt-get install chromium")
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path: Path):

@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM_ARGS, chromium_path  # noqa: F401 - the shared fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,16 +85,6 @@ def lab(small_batch, tmp_path_factory):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
     log.close()
-
-
-@pytest.fixture(scope="module")
-def browser(lab, chromium_path):  # noqa: F811 - the shared fixture
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _open(browser, base: str, token: str, path: str, previous=None):
