@@ -47,6 +47,24 @@ def test_expected_table_checked_by_hand():
         assert (a["index"] > b["index"]) or (a["index"] == b["index"] and a["rank"] == b["rank"])
 
 
+def test_a_rank_change_is_the_difference_of_the_ranks_published():
+    """Xã Bình Chuẩn (17230) reported in 2026Q2 and not in 2026Q3: a unit ranked below it then
+    is compared with the rank it was given then, among the 130 (what its rank history shows),
+    not with a rank recomputed among the 129 that report now."""
+    from parbrief.model.scores import league_table
+
+    now = _read(EXPECTED / "scores-par-commune-40-2026Q3.csv").set_index("code")
+    before = league_table(ROOT / "data" / "sample", "par-commune", "2026Q2", "commune",
+                          "40").table.set_index("code")
+    assert before.loc["17230", "rank_of"] == 130 and now["rank_of"].iloc[0] == 129
+    below = before.index[before["rank"] > before.loc["17230", "rank"]].intersection(now.index)
+    assert len(below) > 50
+    assert (now["rank_change"] == before["rank"].reindex(now.index) - now["rank"]).all()
+    # Xã Mường Xén: 29th of 130, then 38th of 129: down 9 places
+    assert (before.loc["16813", "rank"], now.loc["16813", "rank"],
+            now.loc["16813", "rank_change"]) == (29, 38, -9)
+
+
 def test_planted_late_records_without_apology_are_penalised():
     from parbrief.ingest import dataset
     from parbrief.scoring import engine as scoring

@@ -275,6 +275,21 @@ def shown_scores(b: Briefing, lang: str) -> dict:
     return out
 
 
+def _ranked_then(b: Briefing, period):
+    """The unit's place in the rank history in ``period`` (None: not ranked then)."""
+    return next((p for p in (b.news.history if b.news else []) or []
+                 if p.period == period and p.rank is not None), None)
+
+
+def _rank_then(b: Briefing, period, rank, lang: str) -> str:
+    """The unit's rank in an earlier quarter as it was given then, out of as many as were
+    ranked then (the rank history's "29/130"); ``rank``: the one the scores compare with."""
+    then = _ranked_then(b, period)
+    if then is not None and (rank is None or int(rank) == int(then.rank)):
+        return formatting.rank(then.rank, then.rank_of, lang)
+    return formatting.integer(rank, lang)
+
+
 def shown_areas(b: Briefing, lang: str) -> list[dict]:
     """Each area's points as shown (largest remainder, so that the areas and the bonus and
     penalty points add up to the total shown), its maximum and its share of it, computed from
@@ -346,12 +361,14 @@ def key_figures(b: Briefing, lang: str) -> list[dict]:
              formatting.points(s.get("previous_index"), lang), change_points(c["prev"], lang),
              formatting.points(b.last_year_index, lang), change_points(year_change, lang)],
             [i18n.t("figures.rank", lang), formatting.rank(b.own["rank"], b.own["rank_of"], lang),
-             formatting.integer(s.get("previous_rank"), lang),
-             rank_move(b.own.get("rank_change"), lang), missing, missing],
+             _rank_then(b, prev_q, s.get("previous_rank"), lang),
+             rank_move(b.own.get("rank_change"), lang), _rank_then(b, year_q, None, lang),
+             missing],
             [i18n.t("figures.classification", lang), s["class"],
              s.get("previous_class", missing), "", _class_of(b, b.last_year_index, lang), ""]]
     data = [["index", index, s.get("previous_index"), c["prev"], b.last_year_index, year_change],
-            ["rank", s["rank"], s.get("previous_rank"), s.get("rank_change"), None, None],
+            ["rank", s["rank"], s.get("previous_rank"), s.get("rank_change"),
+             _ranked_then(b, year_q).rank if _ranked_then(b, year_q) else None, None],
             ["classification", s["class"], s.get("previous_class"), None,
              _class_of(b, b.last_year_index, lang, None), None]]
     shown_metrics: set[str] = set()

@@ -29,6 +29,10 @@ LANGS = ("vi", "en")
 
 KINDS = ("heading", "lead", "paragraph", "list", "figures", "table", "chart", "note")
 
+# Paragraphs written as a newspaper's headline: set bold and large above the lead (the
+# committee edition leaves them out).
+HEADLINE_ROLES = frozenset({"headline", "press-release-headline"})
+
 
 # Cells papermill (and the analyst) use for parameters: never published, not even empty.
 PARAMETER_TAGS = frozenset({"parameters", "injected-parameters"})

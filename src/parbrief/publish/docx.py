@@ -30,6 +30,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from parbrief.publish.committee import Field, Frame, body_blocks, roman
 from parbrief.publish.contract import (
+    HEADLINE_ROLES,
     column_widths,
     numbered_caption,
     numeric_columns,
@@ -38,7 +39,7 @@ from parbrief.publish.contract import (
 
 # What Word calls the documents' font (Liberation Serif has its metrics where it is missing).
 WORD_FONT = "Times New Roman"
-BODY_PT, TABLE_PT, NOTE_PT = 13, 10.5, 11
+BODY_PT, TABLE_PT, NOTE_PT, HEADLINE_PT = 13, 10.5, 11, 15
 PAGE_W, PAGE_H = Mm(210), Mm(297)
 MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
 TEXT_WIDTH = PAGE_W - MARGINS["left"] - MARGINS["right"]
@@ -132,6 +133,13 @@ def _styles(doc, lang: str) -> None:
             style.paragraph_format.space_after = Pt(0)
             style.paragraph_format.line_spacing = 1.0
             style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    # a newspaper's headline above the lead (not in the committee edition): bold, unindented
+    headline = styles.add_style("Headline", 1)
+    headline.base_style = normal
+    _font(headline, HEADLINE_PT, bold=True)
+    headline.paragraph_format.first_line_indent = Mm(0)
+    headline.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    headline.paragraph_format.keep_with_next = True
 
 
 def _page(doc) -> None:
@@ -451,7 +459,8 @@ def docx_bytes(found: Sequence[dict], lang: str, info: dict | None, fr: Frame | 
                 part += 1
                 _paragraph(doc, "Heading 2", f"{roman(part)}. {block.get('text', '')}")
         elif kind in ("lead", "paragraph"):
-            p = _paragraph(doc, "Normal", str(block.get("text", "")))
+            style = "Headline" if block.get("role") in HEADLINE_ROLES else "Normal"
+            p = _paragraph(doc, style, str(block.get("text", "")))
             p.paragraph_format.keep_with_next = following == "list"
         elif kind == "note":
             p = _paragraph(doc, "Note", str(block.get("text", "")))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from parbrief.publish.committee import body_blocks, roman
 from parbrief.publish.contract import (
+    HEADLINE_ROLES,
     TEMPLATES,
     RenderError,
     column_widths,
@@ -127,6 +128,8 @@ def typst_source(found: Sequence[dict], lang: str, info: dict | None = None,
                 out.append(f"#heading(level: 2){_content(f'{roman(part)}. ' + block.get('text', ''))}")
         elif kind == "lead":
             out.append(f"#lead{_content(block.get('text', ''))}")
+        elif kind == "paragraph" and block.get("role") in HEADLINE_ROLES:
+            out.append(f"#headline{_content(block.get('text', ''))}")
         elif kind == "paragraph":
             call = "lead-in" if following == "list" else "par"
             out.append(f"#{call}{_content(block.get('text', ''))}")

@@ -351,9 +351,12 @@ def score_table(ds, method: Methodology, period: Period | str, units, reported=N
     prev = pd.DataFrame()
     previous = period.previous()
     # Ranks compare only within one register: before the merger the peers were other units.
+    # The previous rank is the one published then, among every peer that reported then (one
+    # that reports now and did not then, or the reverse, moves the others' ranks): the briefing
+    # lists those ranks in its rank history, and the change must be their difference.
     if comparable(period, previous):
-        prev_units = [u for u in (register.get(c, previous) for c in scored.index
-                                  if register.exists(c, previous))]
+        prev_units = [register.get(u.code, previous) for u in units
+                      if register.exists(u.code, previous)]
         prev = _scores_for(ds, method, previous, prev_units, reported)
     table = pd.DataFrame({
         "code": scored.index.astype("str"),
