@@ -253,6 +253,25 @@ def test_word_file_is_byte_identical_for_the_same_notebook(committee_batch):
     assert renderer.docx(nb, "vi") == (committee_batch / f"{STEMS[TOP]}.vi.docx").read_bytes()
 
 
+def test_the_english_edition_sets_its_headline_as_a_headline(committee_batch):
+    """The English edition (not filed) keeps the newspaper's headline above the lead: in Word
+    in its own style (bold, unindented), in the PDF in a larger type than the lead's."""
+    nb = nbformat.read(str(committee_batch / f"{STEMS[TOP]}.ipynb"), as_version=4)
+    headline = next(b["text"] for b in contract.blocks(nb, "en") if b.get("role") == "headline")
+    document = docx.Document(str(committee_batch / f"{STEMS[TOP]}.en.docx"))
+    styled = [p for p in document.paragraphs if p.style.name == "Headline"]
+    assert [p.text for p in styled] == [headline]
+    assert styled[0].style.font.bold and styled[0].style.paragraph_format.first_line_indent == 0
+    lead = next(b["text"] for b in contract.blocks(nb, "en") if b["kind"] == "lead")
+    boxes = [b for b in text_boxes(_pdf(committee_batch, STEMS[TOP], "en")) if b.page == 1]
+    line = next(b for b in boxes if headline.startswith(b.text[:30]))
+    body = next(b for b in boxes if lead.startswith(b.text[:30]))
+    assert line.top - line.bottom > 1.1 * (body.top - body.bottom)
+    # the Vietnamese (committee) edition has none
+    vi = docx.Document(str(committee_batch / f"{STEMS[TOP]}.vi.docx"))
+    assert not [p for p in vi.paragraphs if p.style.name == "Headline"]
+
+
 def test_appendix_edition_names_the_report_it_is_attached_to(committee_batch):
     nb = nbformat.read(str(committee_batch / f"{STEMS[TOP]}.ipynb"), as_version=4)
     nb.metadata["parbrief"]["committee"] = {

@@ -40,22 +40,22 @@ def nghe_an():
 
 def test_the_largest_rise_leads_with_its_places_and_its_class(que_phong):
     n = que_phong.news
-    assert (n.rise_position, n.rank_change, n.class_step) == (1, 37, 1)
+    assert (n.rise_position, n.rank_change, n.class_step) == (1, 38, 1)
     assert n.movement["previous_classification_vi"] == "Khá"
     assert sections.lead_text(que_phong, "vi").startswith(
         "Quý III/2026, xã Quế Phong có Chỉ số CCHC tăng nhiều nhất trong các xã, phường của "
-        "tỉnh Nghệ An: tăng 8,39 điểm, lên 86,24 điểm; tăng 37 bậc, lên thứ 52/129 và xếp loại "
+        "tỉnh Nghệ An: tăng 8,39 điểm, lên 86,24 điểm; tăng 38 bậc, lên thứ 52/129 và xếp loại "
         "tăng từ Khá lên Tốt. So với cùng kỳ năm trước, chỉ số tăng 2,99 điểm. Các kỳ trước: "
         "quý III/2025 đạt 83,25 điểm, xếp thứ 63/130.")
     assert sections.lead_text(que_phong, "en").startswith(
         "Quế Phong commune posted the largest rise among the communes and wards in Nghệ An "
-        "province on the PAR index in Q3 2026, gaining 8.39 points to 86.24, climbing 37 places "
+        "province on the PAR index in Q3 2026, gaining 8.39 points to 86.24, climbing 38 places "
         "to 52nd out of 129 and moving up from fair to good. Against the same quarter last "
         "year its index is up 2.99 points. In Q3 2025 it scored 83.25 points, ranked 63rd out "
         "of 130.")
     assert sections.headline(que_phong, "en")[1] == {
         "kind": "paragraph", "role": "headline",
-        "text": "Quế Phong commune posts the largest rise in Nghệ An province, climbs 37 places, "
+        "text": "Quế Phong commune posts the largest rise in Nghệ An province, climbs 38 places, "
                 "moves up to good"}
 
 
@@ -84,7 +84,7 @@ def test_the_lead_follows_the_rules_file(que_phong, monkeypatch):
     plain = {**rules, "briefing": {**rules["briefing"], "openings": ["score"]}}
     monkeypatch.setattr(news_wording, "rules", lambda: plain)
     assert sections.lead_text(que_phong, "en").startswith(
-        "Quế Phong commune scored 86.24 points on the PAR index in Q3 2026, climbing 37 places "
+        "Quế Phong commune scored 86.24 points on the PAR index in Q3 2026, climbing 38 places "
         "to 52nd out of 129 communes and wards in Nghệ An province and moving up from fair to "
         "good. Its index is up 8.39 points on the previous quarter and 2.99 points on the same "
         "quarter last year.")
@@ -149,7 +149,7 @@ def test_province_news_who_moved_and_who_changed_class(nghe_an):
     lead = sections.overview_lead_text(nghe_an, "en")
     assert lead.startswith(
         "Quế Phong commune posted the largest rise among the communes and wards in Nghệ An "
-        "province on the PAR index in Q3 2026, gaining 8.39 points to 86.24 (up 37 places to "
+        "province on the PAR index in Q3 2026, gaining 8.39 points to 86.24 (up 38 places to "
         "52nd), and Mường Lống commune the largest fall, losing 6.65 points to 89.75 (down 27 "
         "places to 33rd).")
     assert "20 communes and wards changed class, 15 up and 5 down; 31 are classified as " \
@@ -170,7 +170,7 @@ def test_class_change_table_and_press_release(nghe_an):
     text = [b["text"] for b in release[1:]]
     assert text[0] == ("PAR index, Q3 2026: Tân Châu commune leads Nghệ An province; 20 "
                        "communes and wards change class")
-    assert text[2].startswith("The largest rises: Quế Phong commune (+8.39 points, up 37 "
+    assert text[2].startswith("The largest rises: Quế Phong commune (+8.39 points, up 38 "
                               "places to 52nd); Bạch Hà commune (+6.41 points")
     assert text[4].startswith("Moved up a class (15): Cát Ngạn commune (good to excellent);")
     assert text[-1].startswith("Source: synthetic figures made by the software for testing "

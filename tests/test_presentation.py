@@ -240,12 +240,12 @@ def test_numbers_are_written_the_vietnamese_and_the_english_way(tan_ky):
     # Tân Kỳ is no extreme of the province: the lead opens on its score, rank and class
     assert b.news.rise_position is None or b.news.rise_position > 3
     places = int(b.own["rank_change"])
-    assert places == -1
+    assert places == 0  # 103rd of 130 in 2026Q2, 103rd of 129 now
     assert vi.startswith(f"Quý III/2026, xã Tân Kỳ đạt {_vi(index)} điểm Chỉ số CCHC; "
-                         f"giảm 1 bậc, xuống thứ {rank}/{of} xã, phường của tỉnh Nghệ An và "
+                         f"giữ nguyên thứ {rank}/{of} xã, phường của tỉnh Nghệ An và "
                          f"xếp loại {b.own['classification_vi']}. ")
     assert en.startswith(f"Tân Kỳ commune scored {index:.2f} points on the PAR index in Q3 2026, "
-                         f"dropping one place to {i18n.ordinal(rank, 'en')} out of {of} "
+                         f"holding {i18n.ordinal(rank, 'en')} out of {of} "
                          f"communes and wards in Nghệ An province and classified as "
                          f"{b.own['classification'].lower()}. ")
     assert f"{index:.2f}" not in vi and _vi(index) not in en
@@ -381,7 +381,7 @@ def test_overview_sections():
     assert _kinds(vi["overview_headline"]) == ["heading", "paragraph", "lead"]
     assert vi["overview_headline"][2]["text"].startswith(
         "Quý III/2026, xã Quế Phong có Chỉ số CCHC tăng nhiều nhất trong các xã, phường của "
-        "tỉnh Nghệ An (tăng 8,39 điểm, lên 86,24 điểm, tăng 37 bậc, lên thứ 52), xã Mường Lống "
+        "tỉnh Nghệ An (tăng 8,39 điểm, lên 86,24 điểm, tăng 38 bậc, lên thứ 52), xã Mường Lống "
         "giảm nhiều nhất (giảm 6,65 điểm, còn 89,75 điểm, giảm 27 bậc, xuống thứ 33).")
     league = en["league_table"][1]
     assert league["name"] == "league-table" and len(league["rows"]) == 129
@@ -413,7 +413,7 @@ def test_overview_sections():
 
 @pytest.fixture(scope="module")
 def anh_son():
-    """Xã Anh Sơn, 2026Q3: 65th of 129, down 4,04 points and 20 places; 10 of 16 plan tasks."""
+    """Xã Anh Sơn, 2026Q3: 65th of 129, down 4,04 points and 19 places; 10 of 16 plan tasks."""
     from parbrief.model import briefing
 
     return briefing.prepare("17329", "2026Q3", str(ROOT / "data" / "sample"), "par-commune")
@@ -440,7 +440,7 @@ def test_key_figures_changes_are_differences_of_the_values_shown(anh_son):
                                 "Quý III/2025", "So với cùng kỳ năm trước"]
     rows = {r[0]: r[1:] for r in table["rows"]}
     assert rows["Chỉ số CCHC"] == ["83,19", "87,23", "−4,04 điểm", "85,04", "−1,85 điểm"]
-    assert rows["Xếp hạng"] == ["65/129", "45", "giảm 20 bậc", "–", "–"]
+    assert rows["Xếp hạng"] == ["65/129", "46/130", "giảm 19 bậc", "56/130", "–"]
     assert rows["Tỷ lệ hồ sơ giải quyết đúng hạn"] == [
         "96,49%", "98,47%", "−1,98 điểm %", "98,10%", "−1,61 điểm %"]
     # the plan is year to date: compared with the same quarter last year only
@@ -472,7 +472,7 @@ def test_shortcomings_list_the_falls_the_weakest_area_and_open_plan_tasks(anh_so
     items = blocks[2]["items"]
     assert items[:4] == [
         "Chỉ số CCHC giảm 4,04 điểm so với quý trước (từ 87,23 xuống 83,19 điểm).",
-        "Thứ hạng giảm 20 bậc so với quý trước (từ thứ 45 xuống thứ 65/129).",
+        "Thứ hạng giảm 19 bậc so với quý trước (từ thứ 46 xuống thứ 65/129).",
         "Lĩnh vực đạt tỷ lệ điểm thấp nhất là Xây dựng và nâng cao chất lượng đội ngũ cán bộ, "
         "công chức: 5,50/8 điểm (68,75%).",
         "Tiến độ thực hiện kế hoạch CCHC năm chậm: mới hoàn thành 10/16 nhiệm vụ (62,50%), còn "

@@ -123,8 +123,9 @@ def group_scores(peers: PeerGroup, ds, method) -> dict[Quarter, pd.DataFrame]:
     out = {}
     for q in peers.quarters:
         names = row_periods(q)  # a year is made of its quarters' rows and its own
-        units = [u for u in peers.units(q) if any((u.code, n) in reported for n in names)]
-        out[q] = scoring.score_table(part, method, q, units, reported) if units \
+        units = peers.units(q)  # all of them: the previous quarter's ranks are among its own
+        any_reported = any((u.code, n) in reported for u in units for n in names)
+        out[q] = scoring.score_table(part, method, q, units, reported) if any_reported \
             else pd.DataFrame()
     if len(_group_scores) >= 8:
         _group_scores.pop(next(iter(_group_scores)))

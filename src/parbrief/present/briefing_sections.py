@@ -126,7 +126,7 @@ def lead_text(b: Briefing, lang: str) -> str:
     """The lead paragraph a newspaper prints, opening on the news (rules:
     ``resources/news.yaml``), e.g. "Quế Phong commune posted the largest rise among the
     communes and wards in Nghệ An province on the PAR index in Q3 2026, gaining 8.39 points
-    to 86.24, climbing 37 places to 52nd out of 129 and moving up from fair to good." Then the
+    to 86.24, climbing 38 places to 52nd out of 129 and moving up from fair to good." Then the
     comparison with the same quarter last year, the rank in earlier quarters, and whether an
     earlier index is reconstructed from pre-merger units."""
     i18n.check_lang(lang)
@@ -183,7 +183,7 @@ def lead_text(b: Briefing, lang: str) -> str:
 
 def headline_text(b: Briefing, lang: str) -> str:
     """The news headline above the lead ("Quế Phong commune posts the largest rise in Nghệ An
-    province, climbs 37 places, moves up to good"); empty for a unit that did not report, or
+    province, climbs 38 places, moves up to good"); empty for a unit that did not report, or
     is not ranked yet (its lead says why)."""
     if not b.ranked:
         return ""

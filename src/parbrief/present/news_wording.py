@@ -75,7 +75,7 @@ def _position_of(news: UnitNews, opening: str) -> int | None:
 
 
 def rank_clause(news: UnitNews, rank: str, lang: str) -> str:
-    """"climbing 37 places to 52nd out of 129" / "tăng 37 bậc, lên thứ 52/129"."""
+    """"climbing 38 places to 52nd out of 129" / "tăng 38 bậc, lên thứ 52/129"."""
     places = news.rank_change
     if places is None:
         return i18n.t("news.rank_clause.new", lang, rank=rank)
@@ -147,7 +147,7 @@ def lead_history(news: UnitNews, period: Quarter, lang: str) -> str:
 def headline_text(news: UnitNews, opening: str, *, name: str, where: str, index_name: str,
                   rank: str, current_class: str, lang: str) -> str:
     """A headline on the lead's news: "Quế Phong commune posts the largest rise in Nghệ An
-    province, climbs 37 places, moves up to good"."""
+    province, climbs 38 places, moves up to good"."""
     values = {"name": name, "where": where, "index_name": index_name, "rank": rank,
               "position": ""}
     if opening in ("rise", "fall"):
@@ -173,7 +173,7 @@ def _row_name(row, period: Quarter, lang: str) -> str:
 
 
 def rank_move_short(row, lang: str) -> str:
-    """"up 37 places to 52nd" / "tăng 37 bậc, lên thứ 52"."""
+    """"up 38 places to 52nd" / "tăng 38 bậc, lên thứ 52"."""
     places = number_or_none(row.get("rank_change"))
     ordinal = i18n.ordinal(int(row["rank"]), lang)
     if places is None:
