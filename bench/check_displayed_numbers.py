@@ -121,18 +121,33 @@ class Checker:
             for change_col, now_col, before_col in pairs:
                 change = row[change_col]
                 now, before = row[now_col], row[before_col]
+                is_rank = bool(re.search(r"bậc|places|ranking", str(change)))
+                if is_rank:  # ranks shown "38/129": the place is before the slash
+                    now, before = str(now).split("/")[0], str(before).split("/")[0]
                 if parse(change, lang) is None or "/" in str(before):
                     continue
                 a, b = parse(now, lang), parse(before, lang)
                 if a is None or b is None:
                     continue
-                if re.search(r"bậc|places|ranking", str(change)):  # a rank: a fall is a rise
+                if is_rank:  # a fall is a rise
                     expected = b - a
                 else:
                     expected = a - b
                 self.check("change = difference of values shown", expected == parse(change, lang),
                            where, f"{row[0]}: {now} − {before} = {expected}, shown {change}")
         return shown_changes
+
+    def ranks_match_history(self, figures: dict, history: dict, where: str) -> None:
+        """A rank the key figures show for an earlier quarter is the one the rank history
+        shows for it (both as published then, "29/130")."""
+        shown = {str(r[0]): r[2] for r in history["rows"]}
+        rank_row = figures["rows"][1]
+        for column, cell in zip(figures["columns"][1:], rank_row[1:]):
+            then = shown.get(str(column))
+            if then is not None and "/" in str(then) and re.match(r"\d", str(cell)):
+                same = cell == then if "/" in str(cell) else cell == str(then).split("/")[0]
+                self.check("rank shown = rank history", same, where,
+                           f"{column}: key figures {cell!r}, rank history {shown[str(column)]!r}")
 
     def tiles_match(self, tiles: dict, changes: dict[str, str], where: str) -> None:
         for item in tiles["items"]:
@@ -175,6 +190,8 @@ class Checker:
                     changes = self.changes(tables[name], lang, here)
                     if tiles is not None:
                         self.tiles_match(tiles, changes, here)
+            if "key-figures" in tables and "rank-history" in tables:
+                self.ranks_match_history(tables["key-figures"], tables["rank-history"], here)
             if "localities-by-class" in tables:
                 self.classes(tables["localities-by-class"], lang, here)
 

@@ -393,3 +393,5 @@ def test_displayed_numbers_add_up_in_every_report(committee_batch):
     assert "reports checked: 4 (3 briefings, 1 overviews)" in run.stdout
     assert "mismatches: 0 in 0 reports" in run.stdout
     assert "areas add up to the total: 6 checked, 0 wrong" in run.stdout
+    # the ranks of earlier quarters in the key figures are the rank history's
+    assert "rank shown = rank history: 18 checked, 0 wrong" in run.stdout
