@@ -20,6 +20,7 @@ import pandas as pd
 from parbrief.core.periods import Year, YearToDate
 from parbrief.model import appraisal as appraisal_model
 from parbrief.model import lookup, sources
+from parbrief.model.briefing import Standing
 from parbrief.model.inputs import (
     AnnualBriefingInputs,
     AnnualOverviewInputs,
@@ -50,7 +51,7 @@ def _row(table: pd.DataFrame, code: str) -> dict:
 
 
 @dataclass
-class AnnualBriefing:
+class AnnualBriefing(Standing):
     locality: register.Locality
     period: Year | YearToDate
     methodology: object
@@ -69,21 +70,6 @@ class AnnualBriefing:
     parameters: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
     inputs: AnnualBriefingInputs | None = None
-
-    @property
-    def ranked(self) -> bool:
-        return self.reported and not pd.isna(self.own.get("rank"))
-
-    @property
-    def unappraised(self) -> int:
-        value = self.own.get("appraisal_missing") if self.reported else None
-        return 0 if value is None or pd.isna(value) else int(value)
-
-    @property
-    def parent(self) -> register.Locality | None:
-        if self.locality.parent_code is None:
-            return None
-        return register.get(self.locality.parent_code, self.period)
 
     def __repr__(self) -> str:
         unit = f"{self.locality.code} {self.locality.name}"

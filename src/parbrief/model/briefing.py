@@ -32,8 +32,31 @@ KEY_METRICS = (
 TREND_METRICS = ("on_time_rate", "online_submission_rate", "digitisation_rate")
 
 
+class Standing:
+    """Where a unit stands in its period, for a quarter's briefing and a year's alike (from
+    its own row of the league table, ``own``)."""
+
+    @property
+    def ranked(self) -> bool:
+        """Reported, and every judged criterion has its points: it has an index, a rank and a
+        class. A unit the council has not (fully) appraised is not ranked, never scored 0."""
+        return self.reported and not pd.isna(self.own.get("rank"))
+
+    @property
+    def unappraised(self) -> int:
+        """How many of its criteria still lack their points (0 when ranked)."""
+        value = self.own.get("appraisal_missing") if self.reported else None
+        return 0 if value is None or pd.isna(value) else int(value)
+
+    @property
+    def parent(self) -> register.Locality | None:
+        if self.locality.parent_code is None:
+            return None
+        return register.get(self.locality.parent_code, self.period)
+
+
 @dataclass
-class Briefing:
+class Briefing(Standing):
     locality: register.Locality
     period: Quarter
     methodology: object
@@ -61,24 +84,6 @@ class Briefing:
     # its own points beside the council's, by area, where both are given
     # (``model.appraisal.self_assessment``)
     self_assessment: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    @property
-    def ranked(self) -> bool:
-        """Reported, and every judged criterion has its points: it has an index, a rank and a
-        class. A unit the council has not (fully) appraised is not ranked, never scored 0."""
-        return self.reported and not pd.isna(self.own.get("rank"))
-
-    @property
-    def unappraised(self) -> int:
-        """How many of its criteria still lack their points (0 when ranked)."""
-        value = self.own.get("appraisal_missing") if self.reported else None
-        return 0 if value is None or pd.isna(value) else int(value)
-
-    @property
-    def parent(self) -> register.Locality | None:
-        if self.locality.parent_code is None:
-            return None
-        return register.get(self.locality.parent_code, self.period)
 
     def tables(self) -> list[tuple[str, str, str]]:
         """(expression, size, what it holds) for every table the briefing carries."""
