@@ -18,6 +18,14 @@ def _fail(error: Exception) -> None:
     raise typer.Exit(1)
 
 
+def _fail_problems(error, also: str = "") -> None:
+    """Every problem of a ValidationError on its own line, then how many (and ``also``)."""
+    for p in error.problems:
+        typer.echo(str(p))
+    typer.echo(f"{len(error.problems)} problem(s) found{also}", err=True)
+    raise typer.Exit(1) from None
+
+
 def _latest_period(dataset) -> str:
     """The newest quarter the units reported (a mistyped quarter of a few units is skipped)."""
     from parbrief.ingest import coverage
@@ -332,10 +340,7 @@ def methodology_import(book: Path = typer.Argument(..., help="the methodology wo
     try:
         method = import_book(book, out)
     except ValidationError as e:
-        for p in e.problems:
-            typer.echo(str(p))
-        typer.echo(f"{len(e.problems)} problem(s) found; {out} not written", err=True)
-        raise typer.Exit(1) from None
+        _fail_problems(e, f"; {out} not written")
     except ParbriefError as e:
         _fail(e)
     typer.echo(f"{out}: {method.id} {method.version}, {len(method.criteria())} criteria")
@@ -353,10 +358,7 @@ def methodology_check(path: Path = typer.Argument(..., help="a methodology file 
     try:
         method = check_file(path)
     except ValidationError as e:
-        for p in e.problems:
-            typer.echo(str(p))
-        typer.echo(f"{len(e.problems)} problem(s) found", err=True)
-        raise typer.Exit(1) from None
+        _fail_problems(e)
     except ParbriefError as e:
         _fail(e)
     for line in describe(method):
@@ -417,10 +419,7 @@ def appraisal_from_table(
         converted = from_table(table, methodology, period, parent, level, data)
         _written(out, lambda: write(converted, out))
     except ValidationError as e:
-        for p in e.problems:
-            typer.echo(str(p))
-        typer.echo(f"{len(e.problems)} problem(s) found; {out} not written", err=True)
-        raise typer.Exit(1) from None
+        _fail_problems(e, f"; {out} not written")
     except ParbriefError as e:
         _fail(e)
     typer.echo(f"{out}: {len(converted.rows)} rows ({len(converted.table)} units, {period})")
