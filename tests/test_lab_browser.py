@@ -135,7 +135,7 @@ def test_an_analyst_in_jupyterlab(lab, browser):
     assert page.get_by_text("notebook is read-only").is_visible()
     _run_all(page)
     text = page.locator(".jp-Notebook").inner_text()
-    assert "Quý III/2026, xã Tân Kỳ đạt 75,11 điểm Chỉ số CCHC; giảm 1 bậc, xuống thứ 103/129" in text
+    assert "Quý III/2026, xã Tân Kỳ đạt 75,11 điểm Chỉ số CCHC; giữ nguyên thứ 103/129" in text
     assert "scored" not in text and "Key figures" not in text  # no English edition
     summary = page.locator(".parbrief-summary")
     assert summary.evaluate("e => getComputedStyle(e).fontFamily").find("monospace") < 0
