@@ -692,6 +692,12 @@ def test_a_provinces_methodology_from_excel_to_annual_briefings(tmp_path):
     document = (project / "reports" / "methodology" /
                 "methodology-quang-ninh-district-2025.vi.html").read_text(encoding="utf-8")
     assert "Ban hành và tổ chức thực hiện kế hoạch CCHC năm" in document
+    # the document has a folder of its own: every page it links to is there
+    import re
+
+    methodology_folder = project / "reports" / "methodology"
+    links = re.findall(r'href="([^"#:]+)"', document)
+    assert links and all((methodology_folder / link).is_file() for link in links), links
     assert (project / "reports" / "methodology" /
             "methodology-quang-ninh-district-2025.vi.pdf").is_file()
     overview = _summary(project, "overview-22-tinh-quang-ninh")

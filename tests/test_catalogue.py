@@ -28,7 +28,7 @@ def test_every_part_of_names_a_catalogue_indicator():
 
 def test_label_in_both_languages():
     assert catalogue.label("procedures_published", "vi") == "Số TTHC được công khai"
-    assert catalogue.label("procedures_published", "en") == "Procedures publicly listed"
+    assert catalogue.label("procedures_published", "en") == "Number of procedures publicly listed"
 
 
 def test_loaded_once_and_callers_cannot_corrupt_it():
@@ -53,3 +53,15 @@ def test_data_format_doc_lists_every_indicator():
 
     doc = (Path(__file__).parents[1] / "docs" / "data-format.md").read_text(encoding="utf-8")
     assert all(f"| `{name}` |" in doc for name in catalogue.names())
+
+
+def test_no_count_shares_its_label_with_a_rate():
+    """A table that shows a rate and the count it is made of names them apart ("Records
+    resolved late" 5.74% and "Number of records resolved late" 30), in both languages."""
+    from parbrief.scoring.metrics import METRICS
+
+    for lang in ("vi", "en"):
+        rates = {m.labels[lang].lower() for m in METRICS.values()}
+        same = [n for n, i in catalogue.catalogue().items()
+                if i.type == "count" and i.labels[lang].lower() in rates]
+        assert same == [], lang

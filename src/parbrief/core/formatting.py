@@ -48,6 +48,19 @@ def integer(value, lang: str) -> str:
                           locale=_locale(lang))
 
 
+# English house style spells out a count under ten in running text ("two areas"); Vietnamese
+# writes the digits ("2 lĩnh vực").
+COUNT_WORDS_EN = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def count(value, lang: str) -> str:
+    """A count in running text: "two" (en, under ten), "2" (vi), "12" (both)."""
+    if not _missing(value) and lang == "en" and 0 <= float(value) < 10 \
+            and float(value) == int(value):
+        return COUNT_WORDS_EN[int(value)]
+    return integer(value, lang)
+
+
 def points(value, lang: str) -> str:
     """Index and points with the 2 decimals results are published with: "92,62"."""
     return number(value, lang, 2, keep_zeros=True)

@@ -34,6 +34,7 @@ from parbrief.present.wording import (
     parent_phrase,
     signed_points,
     source_lines,
+    table_name,
     unit_list,
     unit_noun,
 )
@@ -327,11 +328,11 @@ def self_assessment(ab: AnnualBriefing, lang: str) -> list[dict]:
                                                     ab.period.label(lang), lang, heading_level=2)
 
 
-def _league_rows(scores: pd.DataFrame, waiting: pd.DataFrame, method, lang: str,
+def _league_rows(scores: pd.DataFrame, waiting: pd.DataFrame, method, period, lang: str,
                  with_components: bool):
     rows, data = [], []
     for _, r in scores.iterrows():
-        row = [formatting.integer(r["rank"], lang), r["name"]]
+        row = [formatting.integer(r["rank"], lang), table_name(r["code"], r["name"], period, lang)]
         if with_components:
             row += [formatting.points(r["appraised"], lang), formatting.points(r["survey"], lang),
                     formatting.points(r["total"], lang)]
@@ -340,21 +341,22 @@ def _league_rows(scores: pd.DataFrame, waiting: pd.DataFrame, method, lang: str,
                 cell_change(r.get("index_change"), lang),
                 cell_change(r.get("rank_change"), lang, rank=True)]
         rows.append(row)
-        data.append([int(r["rank"]), r["code"], r["name"], number_or_none(r["appraised"]),
+        data.append([int(r["rank"]), r["code"], table_name(r["code"], r["name"], period, lang),
+                     number_or_none(r["appraised"]),
                      number_or_none(r["survey"]), number_or_none(r["total"]),
                      number_or_none(r["index"]),
                      r["classification_vi"] if lang == "vi" else r["classification"],
                      number_or_none(r.get("index_change")), number_or_none(r.get("rank_change")),
                      int(r["appraisal_missing"])])
     for _, r in waiting.iterrows():
-        row = [formatting.MISSING[lang], r["name"]]
+        row = [formatting.MISSING[lang], table_name(r["code"], r["name"], period, lang)]
         if with_components:
             row += [formatting.MISSING[lang]] * 3
         row += [formatting.MISSING[lang], i18n.t("annual.not_ranked_row", lang),
                 formatting.MISSING[lang], formatting.MISSING[lang]]
         rows.append(row)
-        data.append([None, r["code"], r["name"], None, None, None, None, None, None, None,
-                     int(r["appraisal_missing"])])
+        data.append([None, r["code"], table_name(r["code"], r["name"], period, lang), None, None,
+                     None, None, None, None, None, int(r["appraisal_missing"])])
     return rows, data
 
 
@@ -396,7 +398,7 @@ def league(ab: AnnualBriefing, lang: str) -> list[dict]:
                    items="; ".join(f"{lb} {formatting.points(v, lang)}"
                                    for lb, v in zip(labels, values)))))
     # the published table's points are in the province's overview; here rank and change
-    rows, data = _league_rows(scores, ab.not_ranked, ab.methodology, lang, False)
+    rows, data = _league_rows(scores, ab.not_ranked, ab.methodology, ab.period, lang, False)
     blocks.append(table("league-table", i18n.t("annual.peers_table_title", lang, units=units,
                                                period=label),
                         _league_head(ab.methodology, ab.period, lang, False), rows,
@@ -534,7 +536,8 @@ def overview_league(o: AnnualOverview, lang: str) -> list[dict]:
     if not len(o.scores) and not len(o.not_ranked):
         return blocks + [paragraph(i18n.t("annual.peers_none", lang, period=label))]
     components = bool(o.methodology.component_maxima()["survey"])
-    rows, data = _league_rows(o.scores, o.not_ranked, o.methodology, lang, components)
+    rows, data = _league_rows(o.scores, o.not_ranked, o.methodology, o.period, lang,
+                               components)
     blocks.append(table("league-table", i18n.t("annual.league_table_title", lang,
                                                index_name=index_name, units=units,
                                                period=label),

@@ -42,7 +42,6 @@ from parbrief.present.wording import (
     methodology_notes,
     metric_value,
     name_in_text,
-    name_of,
     peer_group_phrase,
     people_committee,
     place_name,
@@ -52,6 +51,7 @@ from parbrief.present.wording import (
     rank_move,
     signed_points,
     source_lines,
+    table_name,
     unit_list,
     unit_noun,
     year_to_date,
@@ -307,13 +307,18 @@ def shown_areas(b: Briefing, lang: str) -> list[dict]:
 
 
 def weakest_area(b: Briefing, lang: str) -> dict:
-    """The area with the lowest share of its maximum as shown (the ``area`` source)."""
+    """The area with the lowest share of its maximum as shown (the ``area`` source); areas
+    that tie at that share are named together (``weakest_count`` of them), as the points by
+    area name them."""
     areas = [a for a in shown_areas(b, lang) if a["share"] is not None]
     if not areas:
         return {}
-    worst = min(areas, key=lambda a: a["share"])
-    return {"weakest_name": worst["name"], "weakest_points": worst["points"],
-            "weakest_max": worst["max"], "weakest_share": worst["share"]}
+    lowest = min(a["share"] for a in areas)
+    tied = [a for a in areas if a["share"] == lowest]
+    worst = tied[0]
+    return {"weakest_name": i18n.join([a["name"] for a in tied], lang),
+            "weakest_points": worst["points"], "weakest_max": worst["max"],
+            "weakest_share": worst["share"], "weakest_count": len(tied)}
 
 
 def briefing_shortcomings(b: Briefing, lang: str) -> list[findings.Finding]:
@@ -334,7 +339,7 @@ def key_figures(b: Briefing, lang: str) -> list[dict]:
     row for every further figure a shortcoming quotes."""
     blocks = [heading(i18n.t("figures.title", lang))]
     if not b.reported:
-        return blocks + [paragraph(i18n.t("figures.not_reported", lang, name=b.locality.name,
+        return blocks + [paragraph(i18n.t("figures.not_reported", lang, name=sentence_case(_house_name(b, lang)),
                                           quarter=quarter_text(b.period, lang)))]
     missing = formatting.MISSING[lang]
     q, prev_q, year_q = b.period, b.period.previous(), b.period.same_quarter_last_year()
@@ -626,7 +631,7 @@ def peers(b: Briefing, lang: str) -> list[dict]:
         if pos == own_pos:
             highlight = len(labels)
         # a table's cell keeps the register's name in Vietnamese; the English desk's form
-        shown = r["name"] if lang == "vi" else name_of(r["code"], q, lang, r["name"])
+        shown = table_name(r["code"], r["name"], q, lang)
         labels.append(f"{int(r['rank'])}. {shown}")
         values.append(number_or_none(r["index"]))
         rows.append([formatting.integer(r["rank"], lang), shown,
@@ -645,7 +650,8 @@ def peers(b: Briefing, lang: str) -> list[dict]:
     blocks.append(charts.peers(labels, values, lang, highlight=highlight, title=title, alt=alt,
                                source=chart_source(b.dataset, set(scores.code), q,
                                                    b.methodology, lang)))
-    data = [[int(r["rank"]), r["code"], r["name"], number_or_none(r["index"]),
+    data = [[int(r["rank"]), r["code"], table_name(r["code"], r["name"], q, lang),
+             number_or_none(r["index"]),
              r["classification_vi"] if lang == "vi" else r["classification"],
              number_or_none(r.get("index_change")), number_or_none(r.get("rank_change"))]
             for _, r in scores.iterrows()]
@@ -707,7 +713,7 @@ def data_notes(b: Briefing, lang: str) -> list[dict]:
     if sources:
         blocks.append(note(i18n.t("notes.sources", lang, sources="; ".join(sources))))
     if not b.reported:
-        blocks.append(note(i18n.t("notes.not_reported", lang, name=b.locality.name,
+        blocks.append(note(i18n.t("notes.not_reported", lang, name=sentence_case(_house_name(b, lang)),
                                   quarter=quarter)))
     if b.missing_figures:
         blocks.append(note(i18n.t("notes.missing_figures", lang,

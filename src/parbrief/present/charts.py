@@ -281,7 +281,7 @@ def trend(periods: list[str], series: list[tuple[str, list[float]]], reconstruct
         # direct labels right of the last quarter, moved apart where lines end close together
         spots = _spread([e[0] for e in ends], 9.0, 2.0, 106.0)
         for (value, label, colour, main), spot in zip(ends, spots):
-            shown = formatting.points(value, lang) if main else formatting.percent(value, lang, 1)
+            shown = formatting.points(value, lang) if main else formatting.percent(value, lang)
             text = f"{_wrap(label, 24)} {shown}"
             ax.annotate(text, xy=(len(x) - 1, value), xytext=(len(x) - 0.45, spot),
                         textcoords="data", ha="left", va="center", fontsize=8,

@@ -231,7 +231,9 @@ def notes(d: MethodologyDocument, lang: str) -> list[dict]:
     m = d.methodology
     blocks = [heading(i18n.t("methodology_doc.notes_title", lang))]
     if m.assumptions:
-        blocks.append(note(i18n.t("methodology_doc.assumptions", lang,
+        key = "methodology_doc.assumptions_one" if len(m.assumptions) == 1 \
+            else "methodology_doc.assumptions"
+        blocks.append(note(i18n.t(key, lang,
                                   count=formatting.integer(len(m.assumptions), lang))))
     blocks.append(note(i18n.t("methodology_doc.provenance", lang, id=m.id, version=m.version,
                               file=Path(m.path).name if m.path else m.id,

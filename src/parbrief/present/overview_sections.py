@@ -44,6 +44,7 @@ from parbrief.present.wording import (
     quarter_text,
     signed_points,
     source_lines,
+    table_name,
     unit_list,
     unit_noun,
     year_to_date,
@@ -264,9 +265,9 @@ def province_key_figures(o, lang: str) -> list[dict]:
              "change": change_points(round_half_up(float(mean_change.mean()), 2), lang)
              if len(mean_change) else formatting.MISSING[lang]},
             {"label": i18n.t("overview.highest", lang), "value": formatting.points(idx.max(), lang),
-             "change": s["name"].iloc[0]},
+             "change": table_name(s["code"].iloc[0], s["name"].iloc[0], o.period, lang)},
             {"label": i18n.t("overview.lowest", lang), "value": formatting.points(idx.min(), lang),
-             "change": s["name"].iloc[-1]},
+             "change": table_name(s["code"].iloc[-1], s["name"].iloc[-1], o.period, lang)},
         ]
     rows, data = [], []
     for name in KEY_METRICS:
@@ -314,12 +315,13 @@ def league_table(o, lang: str) -> list[dict]:
     rows, data = [], []
     for _, r in s.iterrows():
         row = r.to_dict()
-        rows.append([formatting.integer(row["rank"], lang), row["name"], row["code"],
+        name = table_name(row["code"], row["name"], o.period, lang)
+        rows.append([formatting.integer(row["rank"], lang), name, row["code"],
                      formatting.points(row["index"], lang),
                      classification_label(row, o.methodology, lang),
                      cell_change(row.get("index_change"), lang),
                      cell_change(row.get("rank_change"), lang, rank=True)])
-        data.append([int(row["rank"]), row["code"], row["name"], number_or_none(row["index"]),
+        data.append([int(row["rank"]), row["code"], name, number_or_none(row["index"]),
                      classification_label(row, o.methodology, lang), number_or_none(row.get("index_change")),
                      number_or_none(row.get("rank_change"))])
     blocks.append(table(
@@ -434,7 +436,8 @@ def biggest_movers(o, lang: str) -> list[dict]:
                      cell_change(row["index_change"], lang),
                      formatting.rank(row["rank"], row["rank_of"], lang),
                      cell_change(row.get("rank_change"), lang, rank=True)])
-        data.append([row["code"], row["name"], number_or_none(row["index"]), number_or_none(row["index_change"]),
+        data.append([row["code"], _ov_name(row, o, lang) if lang == "en" else row["name"],
+                     number_or_none(row["index"]), number_or_none(row["index_change"]),
                      int(row["rank"]), number_or_none(row.get("rank_change"))])
     blocks.append(table("largest-changes",
                         i18n.t("overview.movers_table_title", lang, quarter=quarter),

@@ -134,6 +134,14 @@ def name_of(code: str, period: Quarter, lang: str, fallback: str = "") -> str:
         return fallback or str(code)
 
 
+def table_name(code, name, period, lang: str) -> str:
+    """A unit's name in a table cell or a card: the register's in Vietnamese ("Xã Tân Châu"),
+    the English desk's in English ("Tân Châu commune")."""
+    if lang == "vi":
+        return str(name or code)
+    return name_of(str(code), period, lang, fallback=str(name or ""))
+
+
 def class_in_text(label: str, lang: str) -> str:
     """A class label inside a sentence: English running text lower-cases it as the press
     does ("classified as excellent", "group A"); Vietnamese keeps it ("xếp loại Xuất sắc")."""
@@ -288,7 +296,8 @@ def methodology_notes(method, lang: str) -> list[dict]:
     # The assumptions themselves are listed in the methodology's documentation; a briefing
     # says how many there are.
     if getattr(method, "assumptions", ()):
-        out.append(note(i18n.t("notes.assumptions", lang,
+        key = "notes.assumptions_one" if len(method.assumptions) == 1 else "notes.assumptions"
+        out.append(note(i18n.t(key, lang,
                                count=formatting.integer(len(method.assumptions), lang))))
     return out
 

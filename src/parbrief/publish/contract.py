@@ -267,7 +267,12 @@ def provenance(info: dict | None, lang: str) -> str:
     if not info:
         return ""
     words = WORDS[lang]
-    name, code = str(info.get("locality_name") or ""), str(info.get("locality_code") or "")
+    # the report's own name for its unit in this language ("Tân Châu commune"), else the
+    # register's
+    own = info.get("name")
+    name = str((own.get(lang) if isinstance(own, dict) else None) or info.get("locality_name")
+               or "")
+    code = str(info.get("locality_code") or "")
     parts = [f"{name} ({words['code']} {code})" if words["code"] and code else name, "" if
              words["code"] else code]
     if info.get("period"):

@@ -414,8 +414,10 @@ def run_job(spec: JobSpec) -> dict:
         from parbrief.publish import render
         from parbrief.publish.notebook_copy import notebook_bytes, viewable_without_trust
 
+        # a quarter's and a year's reports sit in the site's province folder and link to its
+        # pages; the methodology document has a folder of its own, outside any site
         render.render_report(published, out, job.stem, list(spec.languages), list(spec.formats),
-                             renderer_for(spec.renderer), site=True)
+                             renderer_for(spec.renderer), site=job.kind != "methodology")
         # after rendering: the renderers work from the SVG at print resolution
         viewable_without_trust(published, render.default_renderer())
         (out / f"{job.stem}.ipynb").write_bytes(notebook_bytes(published))

@@ -15,7 +15,8 @@ A value comes from one of four sources:
   ``previous_rank``, ``rank_change``, ``places_down``, ``class``, ``previous_class``,
   ``class_change``: negative when the class fell);
 * ``area``: the area with the lowest share of its maximum (``weakest_name``,
-  ``weakest_points``, ``weakest_max``, ``weakest_share``), from the points as shown.
+  ``weakest_points``, ``weakest_max``, ``weakest_share``), from the points as shown; areas
+  that tie at that share are named together and counted (``weakest_count``).
 
 Every value a finding quotes is recorded in ``Finding.cites``, so a briefing can show each one.
 """
@@ -34,7 +35,7 @@ from parbrief.core.periods import Quarter
 
 COMPARISONS = ("below", "above", "at_least", "at_most", "below_expected_for_quarter")
 SOURCES = ("metric", "indicator", "score", "area")
-FORMATS = ("percent", "integer", "points", "number", "text")
+FORMATS = ("percent", "integer", "count", "points", "number", "text")
 RULE_KEYS = {"id", "when", "and", "unless", "values", "text", "recommendation"}
 
 
@@ -160,6 +161,8 @@ def _formatted(spec: dict, context: dict, lang: str) -> str:
         return "—"
     if kind == "integer":
         return formatting.integer(x, lang)
+    if kind == "count":  # a count in running text: "two areas" (en)
+        return formatting.count(x, lang)
     if kind == "points":
         return formatting.points(x, lang)
     if kind == "number":  # a maximum as the tables show it: "8", "1,5"
