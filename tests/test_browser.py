@@ -109,7 +109,7 @@ def test_briefing_layout_at_desktop_and_phone_width(browser, small_batch, lang):
                 const out = [];
                 for (const el of document.querySelectorAll('td, th, .figures .value')) {
                   const t = el.textContent.trim();
-                  if (!/^(Quý|Q[1-4]|Xuất|Trung|Excellent|Good|Fair|Average|Weak|Tốt|Khá|Yếu)/
+                  if (!/^(Quý|Q[1-4]|Xuất|Trung bình|Excellent|Good|Fair|Average|Weak|Tốt|Khá|Yếu)/
                       .test(t) || t.length > 22) continue;
                   const r = document.createRange(); r.selectNodeContents(el);
                   const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top)));

@@ -466,3 +466,27 @@ def test_a_data_set_written_while_it_is_read_is_never_cached_under_the_wrong_key
         version = versions[1] if float(row.value.iloc[0]) == 5 else versions[0]
         target.write_text(version, encoding="utf-8")
         assert ds.checksum == datasets.checksum([target])
+
+
+def test_a_data_file_rewritten_during_a_batch_is_named_even_when_put_back(tmp_path):
+    """A job whose kernel read a file while it was being rewritten (empty for an instant)
+    fails with the validation error it met; the worker names the cause first: the data
+    changed while the batch ran, even once the file holds its old bytes again."""
+    from parbrief.runner.worker import JobSpec, data_changed, data_stamps
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    stamps = data_stamps(data)
+    assert stamps and {Path(p).name for p, _, _ in stamps} >= {"figures.csv"}
+    spec = JobSpec(job=None, root=str(tmp_path), output=str(tmp_path / "reports"),
+                   executor="warm", renderer="typst", timeout=None, languages=("vi",),
+                   formats=("html",), manifest={}, public_parameters={}, data=str(data),
+                   data_stamps=stamps)
+    assert not data_changed(spec)
+    figures = data / "figures.csv"
+    before = figures.read_bytes()
+    time.sleep(0.01)
+    figures.write_bytes(b"")
+    assert data_changed(spec)
+    figures.write_bytes(before)
+    assert data_changed(spec)  # the same bytes, written again while the batch ran

@@ -144,7 +144,7 @@ def test_an_analyst_in_jupyterlab(lab, browser):
     _set_cell(page, 1, PARAMETERS.format(locality="Đô Lương"))
     _run_all(page)
     text = page.locator(".jp-Notebook").inner_text()
-    assert "Quý III/2026, xã Đô Lương đạt 79,33 điểm Chỉ số CCHC; giảm 8 bậc, xuống thứ 87/129" in text
+    assert "Quý III/2026, xã Đô Lương đạt 79,33 điểm Chỉ số CCHC; giảm 7 bậc, xuống thứ 87/129" in text
 
     # 3. a wrong code: one short box, suggestions (if any) inside the province
     _set_cell(page, 1, PARAMETERS.format(locality="29991"))

@@ -178,6 +178,12 @@ TEXT_WIDTH_MM = 165.0  # A4 less the 30 mm and 15 mm margins
 SHORT_CELL = 16  # characters: a column whose cells are all this short is sized to fit them
 
 
+def _word_chars(word: str) -> float:
+    """A word's width in average characters: capitals are wider ("CCHC" in a bold header
+    needs the room of about six lower-case letters), so a column never splits such a word."""
+    return sum(1.45 if ch.isupper() else 1.0 for ch in word)
+
+
 def column_widths(columns: Sequence, rows: Sequence[Sequence],
                   width_mm: float = TEXT_WIDTH_MM) -> list[float]:
     """Each column's width in mm. A numeric column, or one of short cells, is as wide as its
@@ -189,7 +195,8 @@ def column_widths(columns: Sequence, rows: Sequence[Sequence],
     for i in range(len(columns)):
         header = str(columns[i])
         cells = [str(r[i]) for r in rows if i < len(r)]
-        longest_word = max((len(w) for c in [header, *cells] for w in c.split()), default=1)
+        longest_word = max((_word_chars(w) for c in [header, *cells] for w in c.split()),
+                           default=1)
         longest_cell = max((len(c) for c in cells), default=0)
         if numeric[i] or longest_cell <= SHORT_CELL:
             # numbers and short words ("−1,98 điểm %", "giảm 20 bậc") never wrap

@@ -32,7 +32,7 @@ from parbrief.runner.manifest import git_commit, read_manifest
 from parbrief.runner.params import Params
 from parbrief.runner.plan import batch_inputs, plan_jobs
 from parbrief.runner.results import STATUS_FAILED, BatchResult, JobResult
-from parbrief.runner.worker import STAGING, JobSpec, describe_error
+from parbrief.runner.worker import STAGING, JobSpec, data_stamps, describe_error
 
 # The last second whose date every time zone can show (IPython's kernel banner and the PDFs
 # turn SOURCE_DATE_EPOCH into a local date: later ones overflow).
@@ -228,6 +228,7 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
     # local or a LocalCluster's, starts; a remote cluster's workers keep their own
     worker_environment()
     jobs = paramfiles.expand(params)  # notebook parameters checked before any kernel starts
+    stamps = data_stamps(params.data)  # before reading: an edit from here on is seen
     inputs = batch_inputs(params)
     commit = git_commit(params.root)
     with OutputLock(params.output):
@@ -240,7 +241,9 @@ def run_batch(params_file: str | Path | Params, workers: int | None = None,
         specs = [JobSpec(job=job, root=str(params.root), output=str(params.output),
                          executor=runner.kernel, renderer=renderer, timeout=params.timeout,
                          languages=params.languages, formats=params.formats, manifest=base,
-                         public_parameters=base["parameters"], committee=params.committee)
+                         public_parameters=base["parameters"], committee=params.committee,
+                         data=None if params.data is None else str(params.data),
+                         data_stamps=stamps)
                  for job, base in plan.to_run]
         bar = tqdm(total=len(jobs), initial=len(results), file=sys.stderr,
                    disable=not progress, unit="job", desc=params.name, dynamic_ncols=True)

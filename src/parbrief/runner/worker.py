@@ -169,6 +169,36 @@ class JobSpec:
     manifest: dict  # the manifest's fields known before execution
     public_parameters: dict
     committee: dict = field(default_factory=dict)  # the committee edition's frame
+    # the data set (folder or file) and its files as the batch found them before planning
+    data: str | None = None
+    data_stamps: tuple = ()
+
+
+def data_stamps(data) -> tuple:
+    """(path, size, modification time) of every file of a data set: what tells a file edited
+    while a batch runs, even one put back since."""
+    from parbrief.ingest import readers
+
+    if data is None:
+        return ()
+    try:
+        files = readers.data_files(Path(data))[0]
+    except Exception:  # noqa: BLE001 - a data set the planner cannot read fails there
+        return ()
+    out = []
+    for path in sorted(files):
+        with contextlib.suppress(OSError):
+            st = Path(path).stat()
+            out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def data_changed(spec: JobSpec) -> bool:
+    """Whether a file of the data set was edited (or removed, or added) since the batch
+    planned."""
+    if spec.data is None or not spec.data_stamps:
+        return False
+    return data_stamps(spec.data) != spec.data_stamps
 
 
 def machine_paths(root: str) -> tuple[re.Pattern, dict[str, str]]:
@@ -396,6 +426,10 @@ def run_job(spec: JobSpec) -> dict:
             result.failed_notebook = str(saved) if saved else None
             where = f"cell {cell}: " if cell is not None else ""
             result.detail = f"{where}{name}: {value}"
+            if data_changed(spec):  # what it read was a file being edited: say so first
+                result.detail = ("the data changed while the batch ran; nothing was published "
+                                 "for it: run the batch again once the data files are no "
+                                 f"longer being edited ({result.detail})")
             return asdict(result) | {"seconds": time.perf_counter() - start}
 
         summary = summary_of(nb)
