@@ -507,3 +507,20 @@ def test_a_fall_in_class_is_a_shortcoming():
     assert found[1].text == "Xếp loại giảm từ Tốt xuống Khá."
     assert found[1].recommendation.startswith("Đặt mục tiêu lấy lại mức xếp loại Tốt")
     assert ("score", "previous_class") in found[1].cites
+
+
+def test_a_unit_that_did_not_report_names_the_sources_of_what_its_charts_show():
+    """Xã Bình Chuẩn did not report for 2026Q3: its trend chart's source line names the
+    sample's sources (as its data notes do), never "figures reported by the localities"."""
+    import re
+
+    from parbrief.model import briefing
+    from parbrief.present import sections
+
+    b = briefing.prepare("17230", "2026Q3", str(ROOT / "data" / "sample"), "par-commune")
+    assert not b.reported
+    for lang, words in (("en", "synthetic figures made by the software for testing (seed 876)"),
+                        ("vi", "số liệu mô phỏng do phần mềm tạo ra để thử nghiệm (lần tạo số 876)")):
+        chart = next(x for x in sections.trend(b, lang) if x["kind"] == "chart")
+        text = " ".join(re.sub(r"<[^>]+>", " ", chart["svg"]).split())
+        assert words in text.lower(), text[-300:]

@@ -316,6 +316,10 @@ def chart_source(ds, codes: set[str], period: Quarter, method, lang: str) -> str
     """The "Nguồn:/Source:" line drawn inside a chart: the data's sources for these units in
     this quarter, and the methodology."""
     found = source_lines(ds, codes, {str(period)}, lang)
+    if not found and ds is not None and len(ds.figures):
+        # a unit without rows this quarter (it did not report): the sources of the rows the
+        # report read, never a line that says the figures were reported
+        found = source_lines(ds, set(ds.figures.locality_code), set(ds.figures.period), lang)
     sources = "; ".join(found[:2]) + ("; …" if len(found) > 2 else "") if found else \
         i18n.t("chart_text.source_default", lang, quarter=period.label(lang))
     return i18n.t("chart_text.source", lang, sources=sources, methodology=method.title[lang])
