@@ -73,13 +73,7 @@ class AnnualBriefing(Standing):
 
     def __repr__(self) -> str:
         unit = f"{self.locality.code} {self.locality.name}"
-        if self.ranked:
-            result = (f"index {self.own['index']:.2f}, rank {int(self.own['rank'])}/"
-                      f"{int(self.own['rank_of'])}, {self.own.get('classification')}")
-        elif self.reported:
-            result = f"not ranked: {self.unappraised} criteria without points"
-        else:
-            result = "no rows for this period"
+        result = self.standing("no rows for this period")
         years = ", ".join(f"{r.period} {r.index:.2f} ({int(r.rank)}/{int(r.rank_of)})"
                           for r in self.history.itertuples() if pd.notna(r.rank))
         return (f"AnnualBriefing {unit}, {self.period}, {self.methodology.id}: {result}"

@@ -54,6 +54,16 @@ class Standing:
             return None
         return register.get(self.locality.parent_code, self.period)
 
+    def standing(self, absent: str) -> str:
+        """"index 75.11, rank 103/129, Fair", "not ranked: 13 criteria without points", or
+        ``absent`` for a unit without rows."""
+        if self.ranked:
+            return (f"index {self.own['index']:.2f}, rank {int(self.own['rank'])}/"
+                    f"{int(self.own['rank_of'])}, {self.own.get('classification')}")
+        if self.reported:
+            return f"not ranked: {self.unappraised} criteria without points"
+        return absent
+
 
 @dataclass
 class Briefing(Standing):
@@ -102,13 +112,7 @@ class Briefing(Standing):
     def __repr__(self) -> str:
         """A compact summary (not the 50,000 characters of every field)."""
         unit = f"{self.locality.code} {self.locality.name}"
-        if self.ranked:
-            result = (f"index {self.own['index']:.2f}, rank {int(self.own['rank'])}/"
-                      f"{int(self.own['rank_of'])}, {self.own.get('classification')}")
-        elif self.reported:
-            result = f"not ranked: {self.unappraised} criteria without points"
-        else:
-            result = "did not report"
+        result = self.standing("did not report")
         lines = [f"Briefing {unit}, {self.period}, {self.methodology.id}: {result}"]
         lines += [f"  {expr:<20} {shape:>10}  {what}" for expr, shape, what in self.tables()]
         lines.append("  sections.explain(b): how each number came about; "
